@@ -1,0 +1,18 @@
+/** Native ESM (the @nats-io v3 clients are ES modules); swc strips the types, tsc -b checks them. */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' }, sourceMaps: 'inline' },
+    ],
+  },
+  moduleNameMapper: {
+    '^@herald/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testMatch: ['<rootDir>/libs/*/src/**/*.test.ts', '<rootDir>/services/*/test/**/*.test.ts'],
+  testTimeout: 60_000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/** Every bad variable at once, so a misconfigured deploy is fixed in one go. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Parses the environment once, at start. `shape` maps each variable name to
+ * its schema; the result keeps those names. Nothing else reads `process.env`.
+ */
+export function loadConfig<S extends z.ZodRawShape>(
+  shape: S,
+  source: Readonly<Record<string, string | undefined>> = process.env,
+): z.infer<z.ZodObject<S>> {
+  const picked: Record<string, string | undefined> = {};
+  for (const name of Object.keys(shape)) {
+    const value = source[name];
+    picked[name] = value === '' ? undefined : value;
+  }
+  const result = z.object(shape).safeParse(picked);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  return result.data;
+}
+
+const subjectToken = /^[A-Za-z0-9_-]*$/;
+
+/** The variables every service shares, and the building blocks for the rest. */
+export const env = {
+  natsUrl: () => z.string().default('nats://127.0.0.1:4222'),
+  databaseUrl: () => z.string().url().default('postgres://postgres@127.0.0.1:5432/postgres'),
+  /** Prefixes every subject and stream: lets several Herald stacks (or tests) share one NATS. */
+  namespace: () => z.string().regex(subjectToken, 'letters, digits, _ and - only').default(''),
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  otlpEndpoint: () => z.string().url().optional(),
+  string: () => z.string().optional(),
+} as const;

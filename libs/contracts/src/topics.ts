@@ -1,0 +1,138 @@
+import {
+  Channel,
+  Delivery,
+  DeadLetter,
+  InboxRead,
+  LiveEvent,
+  Notification,
+} from './gen/herald/v1/notification.js';
+import { DirectoryChanged } from './gen/herald/v1/directory.js';
+import { PreferencesChanged } from './gen/herald/v1/preferences.js';
+
+/** The part of ts-proto's MessageFns a transport needs. */
+export interface Codec<T> {
+  encode(message: T): { finish(): Uint8Array };
+  decode(input: Uint8Array): T;
+}
+
+export type StreamName = 'NOTIFICATIONS' | 'DELIVERIES' | 'INBOX' | 'PREFERENCES' | 'DEADLETTER';
+
+export interface StreamSpec {
+  subjects: readonly string[];
+  /** How long a message is kept, in milliseconds. */
+  maxAgeMs: number;
+  /** How long JetStream remembers a Nats-Msg-Id to drop a repeated publish, in milliseconds. */
+  duplicateWindowMs: number;
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * The JetStream streams. A stream's name and subjects are part of the
+ * contract: renaming one needs a migration of the data it holds.
+ */
+export const streams: Readonly<Record<StreamName, StreamSpec>> = {
+  NOTIFICATIONS: { subjects: ['notifications.>'], maxAgeMs: 3 * DAY, duplicateWindowMs: 1 * HOUR },
+  DELIVERIES: { subjects: ['deliveries.>'], maxAgeMs: 3 * DAY, duplicateWindowMs: 1 * HOUR },
+  INBOX: { subjects: ['inbox.>'], maxAgeMs: 2 * DAY, duplicateWindowMs: 10 * 60_000 },
+  PREFERENCES: { subjects: ['preferences.>'], maxAgeMs: 7 * DAY, duplicateWindowMs: 10 * 60_000 },
+  DEADLETTER: { subjects: ['deadletter.>'], maxAgeMs: 30 * DAY, duplicateWindowMs: 10 * 60_000 },
+};
+
+/**
+ * A subject family and the payload it carries. `stream` is null for core-NATS
+ * subjects, which are fire-and-forget and never stored.
+ */
+export interface Topic<T, P extends readonly string[]> {
+  readonly stream: StreamName | null;
+  readonly base: string;
+  /** Names of the tokens after `base`, in order. */
+  readonly params: P;
+  readonly codec: Codec<T>;
+  /** The last token may hold dots: it is a whole subject of its own. */
+  readonly tailIsSubject: boolean;
+}
+
+function topic<T, const P extends readonly string[]>(
+  stream: StreamName | null,
+  base: string,
+  params: P,
+  codec: Codec<T>,
+  tailIsSubject = false,
+): Topic<T, P> {
+  return { stream, base, params, codec, tailIsSubject };
+}
+
+export const topics = {
+  /** A notification accepted by ingest, to be routed. */
+  notificationIngested: topic('NOTIFICATIONS', 'notifications.ingested', ['account'], Notification),
+  /** One notification for one recipient on one channel. */
+  delivery: topic('DELIVERIES', 'deliveries', ['channel', 'account'], Delivery),
+  /** Items a user read in the interface. */
+  inboxRead: topic('INBOX', 'inbox.read', ['account', 'user'], InboxRead),
+  /** A user's settings or profile after a change. */
+  preferencesChanged: topic('PREFERENCES', 'preferences.changed', ['account', 'user'], PreferencesChanged),
+  /** A message that failed every try; `subject` is the original subject. */
+  deadLetter: topic('DEADLETTER', 'deadletter', ['subject'], DeadLetter, true),
+  /** The live feed of one user's interface: popups, new items, reads. */
+  live: topic(null, 'live', ['account', 'user'], LiveEvent),
+  /** An account's directory changed: replicas drop what they cached of it. */
+  directoryChanged: topic(null, 'directory.changed', ['account'], DirectoryChanged),
+} as const;
+
+type Values<P extends readonly string[]> = { [K in keyof P]: string };
+
+const forbidden = /[\s.*>]/;
+
+function checkToken(base: string, name: string, value: string): void {
+  if (value === '' || forbidden.test(value)) {
+    throw new TypeError(`${base}: ${name} ${JSON.stringify(value)} is not a subject token`);
+  }
+}
+
+/** The concrete subject of a topic, each value checked to be one token. */
+export function subjectOf<T, P extends readonly string[]>(t: Topic<T, P>, ...values: Values<P>): string {
+  if (values.length !== t.params.length) {
+    throw new TypeError(`${t.base}: expected ${t.params.length} tokens, got ${values.length}`);
+  }
+  values.forEach((value, i) => {
+    if (!(t.tailIsSubject && i === values.length - 1)) checkToken(t.base, t.params[i] ?? '?', value);
+  });
+  return [t.base, ...values].join('.');
+}
+
+/** A wildcard over a topic: the leading tokens given, `>` for the rest. */
+export function filterOf<T, P extends readonly string[]>(t: Topic<T, P>, ...leading: string[]): string {
+  leading.forEach((value, i) => checkToken(t.base, t.params[i] ?? '?', value));
+  return [t.base, ...leading, '>'].join('.');
+}
+
+export type DeliveryChannel = Exclude<Channel, 'CHANNEL_UNSPECIFIED' | 'UNRECOGNIZED'>;
+export type ChannelToken = 'interface' | 'email' | 'mobile' | 'browser' | 'telegram';
+
+/** Every delivery channel, interface first. */
+export const deliveryChannels: readonly DeliveryChannel[] = [
+  Channel.CHANNEL_INTERFACE,
+  Channel.CHANNEL_EMAIL,
+  Channel.CHANNEL_MOBILE,
+  Channel.CHANNEL_BROWSER,
+  Channel.CHANNEL_TELEGRAM,
+];
+
+const tokens: Readonly<Record<DeliveryChannel, ChannelToken>> = {
+  CHANNEL_INTERFACE: 'interface',
+  CHANNEL_EMAIL: 'email',
+  CHANNEL_MOBILE: 'mobile',
+  CHANNEL_BROWSER: 'browser',
+  CHANNEL_TELEGRAM: 'telegram',
+};
+
+/** The subject token of a channel: deliveries.<token>.<account>. */
+export function channelToken(channel: DeliveryChannel): ChannelToken {
+  return tokens[channel];
+}
+
+export function channelOfToken(token: string): DeliveryChannel | undefined {
+  return deliveryChannels.find((c) => tokens[c] === token);
+}

@@ -1,0 +1,2 @@
+export { HeraldError, InvalidArgumentError, NotFoundError, UnauthenticatedError, FailedPreconditionError, UnavailableError, isHeraldError } from './errors.js';
+export type { ErrorCode } from './errors.js';

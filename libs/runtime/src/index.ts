@@ -1,0 +1,2 @@
+export { runMain, untilStopSignal } from './lifecycle.js';
+export type { Stoppable } from './lifecycle.js';

@@ -1,0 +1,36 @@
+/** What a started service hands back: stopping finishes its in-flight work first. */
+export interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/** Resolves on the first SIGTERM or SIGINT. */
+export function untilStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+/**
+ * The one way every service runs: start, wait for a stop signal, stop (which
+ * drains), exit 0. A failure to start, or to stop cleanly, exits 1.
+ */
+export function runMain(start: () => Promise<Stoppable>, onError: (err: unknown) => void): void {
+  const run = async (): Promise<void> => {
+    const service = await start();
+    await untilStopSignal();
+    await service.stop();
+  };
+  run().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      onError(err);
+      process.exit(1);
+    },
+  );
+}

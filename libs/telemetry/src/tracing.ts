@@ -1,0 +1,114 @@
+import {
+  context,
+  propagation,
+  trace,
+  SpanKind,
+  SpanStatusCode,
+  type Context,
+  type Link,
+  type Span,
+  type TextMapGetter,
+  type TextMapSetter,
+  type Tracer,
+} from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+
+export interface TracingOptions {
+  serviceName: string;
+  /** OTLP/HTTP endpoint (e.g. http://collector:4318); spans are kept local when unset. */
+  otlpEndpoint?: string | undefined;
+  /** An exporter of the caller's, flushed span by span (tests). */
+  exporter?: SpanExporter;
+}
+
+let provider: NodeTracerProvider | undefined;
+
+/**
+ * Registers the process's tracer provider and the W3C propagator, once. A
+ * provider is registered even with nowhere to export to, so that trace
+ * context still crosses gRPC metadata and NATS headers.
+ */
+export function initTracing(options: TracingOptions): { shutdown(): Promise<void> } {
+  if (!provider) {
+    const spanProcessors = [];
+    if (options.exporter) spanProcessors.push(new SimpleSpanProcessor(options.exporter));
+    if (options.otlpEndpoint) {
+      const url = new URL('/v1/traces', options.otlpEndpoint).toString();
+      spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
+    }
+    provider = new NodeTracerProvider({
+      resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
+      spanProcessors,
+    });
+    provider.register();
+  }
+  const registered = provider;
+  return {
+    async shutdown() {
+      await registered.forceFlush();
+    },
+  };
+}
+
+export function tracer(name: string): Tracer {
+  return trace.getTracer(name);
+}
+
+export interface SpanOptions {
+  kind?: 'internal' | 'server' | 'client' | 'producer' | 'consumer';
+  /** The context to start from; the active one when unset. */
+  parent?: Context;
+  links?: Link[];
+  attributes?: Record<string, string | number | boolean>;
+}
+
+const kinds = {
+  internal: SpanKind.INTERNAL,
+  server: SpanKind.SERVER,
+  client: SpanKind.CLIENT,
+  producer: SpanKind.PRODUCER,
+  consumer: SpanKind.CONSUMER,
+} as const;
+
+/** Runs `fn` inside a new active span that records a thrown error and always ends. */
+export async function withSpan<T>(
+  scope: string,
+  name: string,
+  options: SpanOptions,
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
+  const parent = options.parent ?? context.active();
+  return trace.getTracer(scope).startActiveSpan(
+    name,
+    { kind: kinds[options.kind ?? 'internal'], links: options.links, attributes: options.attributes },
+    parent,
+    async (span) => {
+      try {
+        return await fn(span);
+      } catch (err) {
+        span.recordException(err instanceof Error ? err : String(err));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+        throw err;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
+export type CarrierSetter<C> = TextMapSetter<C>;
+export type CarrierGetter<C> = TextMapGetter<C>;
+
+/** Writes the trace context of `ctx` (the active one by default) into a carrier. */
+export function injectContext<C>(carrier: C, setter: CarrierSetter<C>, ctx: Context = context.active()): void {
+  propagation.inject(ctx, carrier, setter);
+}
+
+/** Reads a trace context from a carrier, as the parent of the spans started from it. */
+export function extractContext<C>(carrier: C, getter: CarrierGetter<C>): Context {
+  return propagation.extract(context.active(), carrier, getter);
+}

@@ -1,0 +1,1 @@
+export { testEnv, uniqueName, testLogger, isolatedBus, dropSchemas, eventually, within, memorySpans } from './testing.js';
