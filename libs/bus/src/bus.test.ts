@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { DeadLetter, InboxRead, topics } from '@herald/contracts';
+import type { DeadLetter } from '@herald/contracts';
+import { InboxRead, topics } from '@herald/contracts';
 import { InvalidArgumentError } from '@herald/errors';
 import { eventually, isolatedBus, within } from '@herald/testing';
 import type { Bus, Received } from './index.js';

@@ -1,6 +1,5 @@
 import {
   JetStreamApiCodes,
-  JetStreamApiError,
   RetentionPolicy,
   StorageType,
   jetstream,
@@ -9,10 +8,11 @@ import {
   type JetStreamManager,
   type PubAck,
 } from '@nats-io/jetstream';
-import { connect, headers, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { connect, headers, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { streams, subjectOf, filterOf, type StreamName, type Topic } from '@herald/contracts';
-import { extractContext, injectContext, withSpan, type CarrierGetter, type CarrierSetter, type Logger } from '@herald/telemetry';
+import { extractContext, injectContext, withSpan, type Logger } from '@herald/telemetry';
 import type { Context } from '@opentelemetry/api';
+import { headerGetter, headerSetter, isApiError } from './trace-headers.js';
 import { startConsumer, type ConsumerHandle, type ConsumerOptions, type BatchHandler } from './consume.js';
 
 export interface BusOptions {
@@ -33,15 +33,6 @@ export interface PublishOptions {
   /** Trace context to propagate; the active one when unset. */
   context?: Context;
 }
-
-export const headerSetter: CarrierSetter<MsgHdrs> = {
-  set: (carrier, key, value) => carrier.set(key, value),
-};
-
-export const headerGetter: CarrierGetter<MsgHdrs | undefined> = {
-  get: (carrier, key) => carrier?.get(key) || undefined,
-  keys: (carrier) => carrier?.keys() ?? [],
-};
 
 /**
  * The typed face of NATS: subjects come from `topics`, payloads are the
@@ -91,7 +82,9 @@ export class Bus {
 
   /** Removes the namespace from a subject received from the server. */
   unprefixed(subject: string): string {
-    return this.namespace && subject.startsWith(`${this.namespace}.`) ? subject.slice(this.namespace.length + 1) : subject;
+    return this.namespace && subject.startsWith(`${this.namespace}.`)
+      ? subject.slice(this.namespace.length + 1)
+      : subject;
   }
 
   private prefixed(subject: string): string {
@@ -115,7 +108,7 @@ export class Bus {
         await this.jsm.streams.info(config.name);
         await this.jsm.streams.update(config.name, config);
       } catch (err) {
-        if (!isNotFound(err, JetStreamApiCodes.StreamNotFound)) throw err;
+        if (!isApiError(err, JetStreamApiCodes.StreamNotFound)) throw err;
         await this.jsm.streams.add(config);
       }
     }
@@ -130,13 +123,18 @@ export class Bus {
   ): Promise<PubAck> {
     if (topic.stream === null) throw new TypeError(`${topic.base} is a core subject: use publishCore`);
     const subject = this.subject(topic, ...values);
-    return withSpan('herald.bus', `publish ${topic.base}`, { kind: 'producer', parent: options.context }, async (span) => {
-      span.setAttribute('messaging.destination.name', subject);
-      span.setAttribute('messaging.message.id', options.msgID);
-      const h = headers();
-      injectContext(h, headerSetter);
-      return this.js.publish(subject, topic.codec.encode(message).finish(), { msgID: options.msgID, headers: h });
-    });
+    return withSpan(
+      'herald.bus',
+      `publish ${topic.base}`,
+      { kind: 'producer', parent: options.context },
+      async (span) => {
+        span.setAttribute('messaging.destination.name', subject);
+        span.setAttribute('messaging.message.id', options.msgID);
+        const h = headers();
+        injectContext(h, headerSetter);
+        return this.js.publish(subject, topic.codec.encode(message).finish(), { msgID: options.msgID, headers: h });
+      },
+    );
   }
 
   /** Fire-and-forget on core NATS: for live events that are never stored. */
@@ -158,7 +156,9 @@ export class Bus {
     handler: (message: T, subject: string, context: Context) => void,
   ): Subscription {
     const subject =
-      leading.length === topic.params.length ? this.subject(topic, ...(leading as { [K in keyof P]: string })) : this.filter(topic, ...leading);
+      leading.length === topic.params.length
+        ? this.subject(topic, ...(leading as { [K in keyof P]: string }))
+        : this.filter(topic, ...leading);
     return this.nc.subscribe(subject, {
       callback: (err, msg) => {
         if (err) {
@@ -199,9 +199,3 @@ export class Bus {
     if (!this.nc.isClosed()) await this.nc.drain();
   }
 }
-
-export function isNotFound(err: unknown, code: number): boolean {
-  return err instanceof JetStreamApiError && err.code === code;
-}
-
-

@@ -3,7 +3,23 @@ import { context as otelContext, trace, SpanKind, SpanStatusCode, type Context, 
 import { DeadLetter, topics, type StreamName, type Topic } from '@herald/contracts';
 import { isHeraldError } from '@herald/errors';
 import { extractContext, type Logger } from '@herald/telemetry';
-import { headerGetter, isNotFound, type Bus } from './bus.js';
+import type { JetStreamClient, JetStreamManager, PubAck } from '@nats-io/jetstream';
+import { headerGetter, isApiError } from './trace-headers.js';
+
+/** What a consumer needs of the bus. */
+export interface ConsumerHost {
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  streamName(stream: StreamName): string;
+  filter<T, P extends readonly string[]>(topic: Topic<T, P>, ...leading: string[]): string;
+  unprefixed(subject: string): string;
+  publish<T, P extends readonly string[]>(
+    topic: Topic<T, P>,
+    values: { [K in keyof P]: string },
+    message: T,
+    options: { msgID: string },
+  ): Promise<PubAck>;
+}
 
 export interface RetryPolicy {
   /** Deliveries before a failing message goes to the dead-letter subject. */
@@ -74,7 +90,7 @@ interface InFlight<T> extends Received<T> {
 }
 
 export async function startConsumer<T, P extends readonly string[]>(
-  bus: Bus,
+  bus: ConsumerHost,
   topic: Topic<T, P>,
   stream: StreamName,
   options: ConsumerOptions,
@@ -99,7 +115,7 @@ export async function startConsumer<T, P extends readonly string[]>(
     await bus.jsm.consumers.info(streamName, durable);
     await bus.jsm.consumers.update(streamName, durable, limits);
   } catch (err) {
-    if (!isNotFound(err, JetStreamApiCodes.ConsumerNotFound)) throw err;
+    if (!isApiError(err, JetStreamApiCodes.ConsumerNotFound)) throw err;
     await bus.jsm.consumers.add(streamName, {
       ...limits,
       durable_name: durable,
@@ -185,7 +201,10 @@ export async function startConsumer<T, P extends readonly string[]>(
       const parent = extractContext(msg.headers, headerGetter);
       const span = tracer.startSpan(
         `${durable} process`,
-        { kind: SpanKind.CONSUMER, attributes: { 'messaging.destination.name': msg.subject, 'messaging.consumer.group.name': durable } },
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: { 'messaging.destination.name': msg.subject, 'messaging.consumer.group.name': durable },
+        },
         parent,
       );
       items.push({

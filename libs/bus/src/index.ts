@@ -1,4 +1,5 @@
-export { Bus, headerGetter, headerSetter } from './bus.js';
+export { Bus } from './bus.js';
+export { headerGetter, headerSetter } from './trace-headers.js';
 export type { BusOptions, PublishOptions } from './bus.js';
 export { defaultRetry, retryDelay } from './consume.js';
 export type { BatchHandler, ConsumerHandle, ConsumerOptions, Received, RetryPolicy } from './consume.js';

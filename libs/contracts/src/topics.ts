@@ -1,11 +1,4 @@
-import {
-  Channel,
-  Delivery,
-  DeadLetter,
-  InboxRead,
-  LiveEvent,
-  Notification,
-} from './gen/herald/v1/notification.js';
+import { Channel, Delivery, DeadLetter, InboxRead, LiveEvent, Notification } from './gen/herald/v1/notification.js';
 import { DirectoryChanged } from './gen/herald/v1/directory.js';
 import { PreferencesChanged } from './gen/herald/v1/preferences.js';
 

@@ -18,7 +18,8 @@ const identifier = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** A pool whose connections all work in the service's schema. */
 export function createPool(options: PoolOptions): Pool {
-  if (!identifier.test(options.schema)) throw new TypeError(`schema ${JSON.stringify(options.schema)} is not a plain identifier`);
+  if (!identifier.test(options.schema))
+    throw new TypeError(`schema ${JSON.stringify(options.schema)} is not a plain identifier`);
   return new pg.Pool({
     connectionString: options.url,
     application_name: options.applicationName,
@@ -59,7 +60,8 @@ export async function migrate(options: MigrateOptions): Promise<void> {
         error: (msg: string) => options.logger.error(msg),
       },
     });
-    if (applied.length > 0) options.logger.info({ schema: options.schema, applied: applied.map((m) => m.name) }, 'migrated');
+    if (applied.length > 0)
+      options.logger.info({ schema: options.schema, applied: applied.map((m) => m.name) }, 'migrated');
   } finally {
     await client.end();
   }

@@ -1,2 +1,10 @@
-export { HeraldError, InvalidArgumentError, NotFoundError, UnauthenticatedError, FailedPreconditionError, UnavailableError, isHeraldError } from './errors.js';
+export {
+  HeraldError,
+  InvalidArgumentError,
+  NotFoundError,
+  UnauthenticatedError,
+  FailedPreconditionError,
+  UnavailableError,
+  isHeraldError,
+} from './errors.js';
 export type { ErrorCode } from './errors.js';

@@ -82,22 +82,24 @@ export async function withSpan<T>(
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
   const parent = options.parent ?? context.active();
-  return trace.getTracer(scope).startActiveSpan(
-    name,
-    { kind: kinds[options.kind ?? 'internal'], links: options.links, attributes: options.attributes },
-    parent,
-    async (span) => {
-      try {
-        return await fn(span);
-      } catch (err) {
-        span.recordException(err instanceof Error ? err : String(err));
-        span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
-        throw err;
-      } finally {
-        span.end();
-      }
-    },
-  );
+  return trace
+    .getTracer(scope)
+    .startActiveSpan(
+      name,
+      { kind: kinds[options.kind ?? 'internal'], links: options.links, attributes: options.attributes },
+      parent,
+      async (span) => {
+        try {
+          return await fn(span);
+        } catch (err) {
+          span.recordException(err instanceof Error ? err : String(err));
+          span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+          throw err;
+        } finally {
+          span.end();
+        }
+      },
+    );
 }
 
 export type CarrierSetter<C> = TextMapSetter<C>;

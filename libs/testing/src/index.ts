@@ -1,1 +1,10 @@
-export { testEnv, uniqueName, testLogger, isolatedBus, dropSchemas, eventually, within, memorySpans } from './testing.js';
+export {
+  testEnv,
+  uniqueName,
+  testLogger,
+  isolatedBus,
+  dropSchemas,
+  eventually,
+  within,
+  memorySpans,
+} from './testing.js';
