@@ -9,6 +9,8 @@ export default {
     ],
   },
   moduleNameMapper: {
+    '^@herald/(ingest|preferences|interface|email|gateway|telegram|browser-push|mobile-push)$':
+      '<rootDir>/services/$1/src/index.ts',
     '^@herald/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
