@@ -88,5 +88,15 @@ export type { NotificationIngestServer } from './gen/herald/v1/ingest.js';
 export type { InboxServer } from './gen/herald/v1/inbox.js';
 export type { DirectoryServer } from './gen/herald/v1/directory.js';
 export type { PreferencesServer } from './gen/herald/v1/preferences.js';
-export { topics, streams, subjectOf, filterOf, channelToken, channelOfToken, deliveryChannels } from './topics.js';
+export {
+  topics,
+  streams,
+  subjectOf,
+  filterOf,
+  channelToken,
+  channelOfToken,
+  deliveryChannels,
+  idPattern,
+  EVERY_USER,
+} from './topics.js';
 export type { Topic, Codec, StreamName, StreamSpec, ChannelToken, DeliveryChannel } from './topics.js';

@@ -129,3 +129,15 @@ export function channelToken(channel: DeliveryChannel): ChannelToken {
 export function channelOfToken(token: string): DeliveryChannel | undefined {
   return deliveryChannels.find((c) => tokens[c] === token);
 }
+
+/**
+ * Account and user ids: they become subject tokens, so letters, digits, `_`
+ * and `-` only, starting with a letter or digit.
+ */
+export const idPattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+/**
+ * The user token of live events meant for every user of an account. Ids start
+ * with a letter or digit, so it is no user's id.
+ */
+export const EVERY_USER = '_all';

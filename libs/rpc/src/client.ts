@@ -27,7 +27,7 @@ export function clientOptions(): [ReturnType<typeof credentials.createInsecure>,
   return [credentials.createInsecure(), { interceptors: [traceInterceptor] }];
 }
 
-type UnaryMethod<Req, Res> = (
+export type UnaryMethod<Req, Res> = (
   request: Req,
   metadata: Metadata,
   options: Partial<CallOptions>,

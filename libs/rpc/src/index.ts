@@ -1,4 +1,4 @@
 export { unary, bearerToken, startRpcServer, FIELD_METADATA_KEY } from './server.js';
 export type { RpcServer, RpcService } from './server.js';
 export { callUnary, clientOptions, traceInterceptor } from './client.js';
-export type { CallSettings } from './client.js';
+export type { CallSettings, UnaryMethod } from './client.js';

@@ -102,6 +102,9 @@ export async function withSpan<T>(
     );
 }
 
+/** The trace context a message or call carries. */
+export type TraceContext = Context;
+
 export type CarrierSetter<C> = TextMapSetter<C>;
 export type CarrierGetter<C> = TextMapGetter<C>;
 

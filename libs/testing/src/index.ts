@@ -3,6 +3,7 @@ export {
   uniqueName,
   testLogger,
   isolatedBus,
+  deleteStreams,
   dropSchemas,
   eventually,
   within,

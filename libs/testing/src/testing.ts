@@ -27,11 +27,17 @@ export async function isolatedBus(name = 'test'): Promise<{ bus: Bus; namespace:
     bus,
     namespace,
     async cleanup() {
-      const names = await bus.jsm.streams.names().next();
-      await Promise.all(names.filter((n) => n.startsWith(`${namespace}_`)).map((n) => bus.jsm.streams.delete(n)));
+      await deleteStreams(bus);
       await bus.close();
     },
   };
+}
+
+/** Deletes every stream of the bus's namespace. */
+export async function deleteStreams(bus: Bus): Promise<void> {
+  if (!bus.namespace) throw new Error('refusing to delete the streams of the default namespace');
+  const names = await bus.jsm.streams.names().next();
+  await Promise.all(names.filter((n) => n.startsWith(`${bus.namespace}_`)).map((n) => bus.jsm.streams.delete(n)));
 }
 
 /** Drops a schema a test created. */

@@ -1,0 +1,40 @@
+import { Bus } from '@herald/bus';
+import { startRpcServer } from '@herald/rpc';
+import type { Logger } from '@herald/telemetry';
+import type { IngestConfig } from './config.js';
+import { BusPublisher } from './bus-publisher.js';
+import { DirectoryAuthorizer } from './directory-client.js';
+import { Ingest } from './ingest.js';
+import { ingestRpc } from './ingest-rpc.js';
+
+export interface RunningIngest {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export async function startIngest(config: IngestConfig, logger: Logger): Promise<RunningIngest> {
+  const bus = await Bus.connect({
+    url: config.NATS_URL,
+    namespace: config.HERALD_NAMESPACE,
+    name: 'ingest',
+    logger,
+  });
+  await bus.ensureStreams(['NOTIFICATIONS']);
+  const authorizer = new DirectoryAuthorizer(config.PREFERENCES_ADDR, config.AUTHORIZE_DEADLINE_MS);
+  const ingest = new Ingest(authorizer, new BusPublisher(bus));
+  const server = await startRpcServer({
+    host: config.GRPC_HOST,
+    port: config.GRPC_PORT,
+    services: [ingestRpc(ingest, logger)],
+    logger,
+  });
+  return {
+    port: server.port,
+    async stop() {
+      await server.shutdown();
+      authorizer.close();
+      await bus.close();
+      logger.info('ingest stopped');
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import type { Pool } from '@herald/db';
+
+export interface NewItem {
+  accountId: string;
+  userId: string;
+  notificationId: string;
+  providerId: string;
+  occurredAt: Date;
+  /** herald.v1.Notification, encoded. */
+  notification: Uint8Array;
+  /** herald.v1.Rendered, encoded. */
+  rendered: Uint8Array;
+}
+
+export interface StoredItem {
+  notificationId: string;
+  occurredAt: Date;
+  readAt: Date | null;
+  notification: Uint8Array;
+  rendered: Uint8Array;
+}
+
+export type Order = 'unread_first' | 'newest';
+
+/** Where a page ends: the sort key of its last item. */
+export interface Position {
+  isRead: boolean;
+  occurredAt: Date;
+  notificationId: string;
+}
+
+export interface ReadResult {
+  /** Every requested id that is in the inbox (now read). */
+  found: string[];
+  /** How many of them were unread before this call. */
+  updated: number;
+}
+
+const columns = 'notification_id, occurred_at, read_at, notification, rendered';
+
+interface Row {
+  notification_id: string;
+  occurred_at: Date;
+  read_at: Date | null;
+  notification: Buffer;
+  rendered: Buffer;
+}
+
+/** The inbox table; every query is scoped to one account and user. */
+export class InboxRepository {
+  constructor(private readonly pool: Pool) {}
+
+  /** Inserts what is new in one statement; returns the keys (`account/user/notification`) that were new. */
+  async insertMany(items: readonly NewItem[]): Promise<Set<string>> {
+    if (items.length === 0) return new Set();
+    const { rows } = await this.pool.query<{ account_id: string; user_id: string; notification_id: string }>(
+      `INSERT INTO inbox_items (account_id, user_id, notification_id, provider_id, occurred_at, notification, rendered)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::bytea[], $7::bytea[])
+       ON CONFLICT DO NOTHING
+       RETURNING account_id, user_id, notification_id`,
+      [
+        items.map((i) => i.accountId),
+        items.map((i) => i.userId),
+        items.map((i) => i.notificationId),
+        items.map((i) => i.providerId),
+        items.map((i) => i.occurredAt),
+        items.map((i) => Buffer.from(i.notification)),
+        items.map((i) => Buffer.from(i.rendered)),
+      ],
+    );
+    return new Set(rows.map((r) => itemKey(r.account_id, r.user_id, r.notification_id)));
+  }
+
+  /** Up to `limit` items after `after`, and the position to continue from when there are more. */
+  async list(
+    accountId: string,
+    userId: string,
+    order: Order,
+    limit: number,
+    after: Position | undefined,
+  ): Promise<{ items: StoredItem[]; next: Position | undefined }> {
+    const params: unknown[] = [accountId, userId, limit + 1];
+    let where = 'account_id = $1 AND user_id = $2';
+    if (after) {
+      params.push(after.occurredAt, after.notificationId);
+      const older = '(occurred_at, notification_id) < ($4, $5)';
+      if (order === 'unread_first') {
+        params.push(after.isRead);
+        where += ` AND (is_read > $6 OR (is_read = $6 AND ${older}))`;
+      } else {
+        where += ` AND ${older}`;
+      }
+    }
+    const sort =
+      order === 'unread_first'
+        ? 'is_read ASC, occurred_at DESC, notification_id DESC'
+        : 'occurred_at DESC, notification_id DESC';
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${columns} FROM inbox_items WHERE ${where} ORDER BY ${sort} LIMIT $3`,
+      params,
+    );
+    const items = rows.slice(0, limit).map(toStored);
+    const last = items.at(-1);
+    const next =
+      rows.length > limit && last
+        ? { isRead: last.readAt !== null, occurredAt: last.occurredAt, notificationId: last.notificationId }
+        : undefined;
+    return { items, next };
+  }
+
+  async markRead(accountId: string, userId: string, ids: readonly string[], readAt: Date): Promise<ReadResult> {
+    const { rows } = await this.pool.query<{ notification_id: string; changed: boolean }>(
+      `WITH target AS (
+         SELECT notification_id, read_at FROM inbox_items
+         WHERE account_id = $1 AND user_id = $2 AND notification_id = ANY($3::text[])
+         FOR UPDATE
+       ), changed AS (
+         UPDATE inbox_items i SET read_at = $4
+         FROM target t
+         WHERE i.account_id = $1 AND i.user_id = $2 AND i.notification_id = t.notification_id AND t.read_at IS NULL
+         RETURNING i.notification_id
+       )
+       SELECT t.notification_id, c.notification_id IS NOT NULL AS changed
+       FROM target t LEFT JOIN changed c USING (notification_id)`,
+      [accountId, userId, ids, readAt],
+    );
+    return { found: rows.map((r) => r.notification_id), updated: rows.filter((r) => r.changed).length };
+  }
+
+  async markAllRead(accountId: string, userId: string, readAt: Date): Promise<number> {
+    const result = await this.pool.query(
+      'UPDATE inbox_items SET read_at = $3 WHERE account_id = $1 AND user_id = $2 AND read_at IS NULL',
+      [accountId, userId, readAt],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async unreadCount(accountId: string, userId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM inbox_items WHERE account_id = $1 AND user_id = $2 AND is_read = false',
+      [accountId, userId],
+    );
+    return rows[0]?.n ?? 0;
+  }
+}
+
+export function itemKey(accountId: string, userId: string, notificationId: string): string {
+  return `${accountId}/${userId}/${notificationId}`;
+}
+
+function toStored(row: Row): StoredItem {
+  return {
+    notificationId: row.notification_id,
+    occurredAt: row.occurred_at,
+    readAt: row.read_at,
+    notification: row.notification,
+    rendered: row.rendered,
+  };
+}

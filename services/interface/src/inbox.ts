@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import {
+  InboxOrder,
+  Notification,
+  Rendered,
+  idPattern,
+  type Delivery,
+  type InboxItem,
+  type InboxRead,
+  type ListReply,
+  type ListRequest,
+  type MarkReadReply,
+} from '@herald/contracts';
+import type { Received } from '@herald/bus';
+import { InvalidArgumentError } from '@herald/errors';
+import type { TraceContext as Context } from '@herald/telemetry';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { itemKey, type InboxRepository, type NewItem, type Order, type StoredItem } from './inbox-repository.js';
+
+/** Where the inbox announces what changed. */
+export interface InboxEvents {
+  /** Live: a new item for the user's open interfaces. */
+  itemAdded(accountId: string, userId: string, item: InboxItem, context: Context): void;
+  /** Stored (for the email digest) and live (for the user's other tabs). */
+  read(event: InboxRead, msgID: string): Promise<void>;
+}
+
+export const pageSizes = { default: 50, max: 200 } as const;
+const maxIdsPerCall = 500;
+
+function checkUser(accountId: string, userId: string): void {
+  if (!idPattern.test(accountId)) throw new InvalidArgumentError('account_id', 'must be an account id');
+  if (!idPattern.test(userId)) throw new InvalidArgumentError('user_id', 'must be a user id');
+}
+
+function orderOf(order: InboxOrder): Order {
+  switch (order) {
+    case InboxOrder.INBOX_ORDER_NEWEST:
+      return 'newest';
+    case InboxOrder.INBOX_ORDER_UNREAD_FIRST:
+    case InboxOrder.INBOX_ORDER_UNSPECIFIED:
+      return 'unread_first';
+    case InboxOrder.UNRECOGNIZED:
+      throw new InvalidArgumentError('order', 'must be INBOX_ORDER_UNREAD_FIRST or INBOX_ORDER_NEWEST');
+  }
+}
+
+function toItem(stored: StoredItem): InboxItem {
+  return {
+    notification: Notification.decode(stored.notification),
+    rendered: Rendered.decode(stored.rendered),
+    readAt: stored.readAt ?? undefined,
+  };
+}
+
+/** A delivery as an inbox row; a delivery missing its parts can never be stored. */
+function toNewItem(delivery: Delivery): NewItem {
+  const { notification, recipient } = delivery;
+  if (!notification?.id || !notification.accountId) {
+    throw new InvalidArgumentError('notification', 'a delivery must carry its notification');
+  }
+  if (!recipient?.userId) throw new InvalidArgumentError('recipient.user_id', 'a delivery must name its recipient');
+  return {
+    accountId: notification.accountId,
+    userId: recipient.userId,
+    notificationId: notification.id,
+    providerId: notification.provider?.id ?? '',
+    occurredAt: notification.occurredAt ?? notification.ingestedAt ?? new Date(),
+    notification: Notification.encode({ ...notification, recipients: [] }).finish(),
+    rendered: Rendered.encode(delivery.rendered ?? { title: '', body: '', link: '' }).finish(),
+  };
+}
+
+/** The notification center of every user: storing deliveries, listing, reading. */
+export class Inbox {
+  constructor(
+    private readonly repository: InboxRepository,
+    private readonly events: InboxEvents,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Stores a batch of interface deliveries in one write; announces only the items that are new. */
+  async store(batch: readonly Received<Delivery>[]): Promise<void> {
+    const rows = batch.map((received) => ({ received, row: toNewItem(received.data) }));
+    const inserted = await this.repository.insertMany(rows.map((r) => r.row));
+    for (const { received, row } of rows) {
+      const key = itemKey(row.accountId, row.userId, row.notificationId);
+      if (!inserted.delete(key)) continue;
+      const { notification, rendered } = received.data;
+      this.events.itemAdded(
+        row.accountId,
+        row.userId,
+        { notification: notification && { ...notification, recipients: [] }, rendered, readAt: undefined },
+        received.context,
+      );
+    }
+  }
+
+  async list(request: ListRequest): Promise<ListReply> {
+    checkUser(request.accountId, request.userId);
+    const order = orderOf(request.order);
+    if (request.pageSize > pageSizes.max) {
+      throw new InvalidArgumentError('page_size', `must be at most ${pageSizes.max}`);
+    }
+    const after = request.cursor ? decodeCursor(order, request.cursor) : undefined;
+    const [page, unreadCount] = await Promise.all([
+      this.repository.list(request.accountId, request.userId, order, request.pageSize || pageSizes.default, after),
+      this.repository.unreadCount(request.accountId, request.userId),
+    ]);
+    return {
+      items: page.items.map(toItem),
+      nextCursor: page.next ? encodeCursor(order, page.next) : '',
+      unreadCount,
+    };
+  }
+
+  async markRead(accountId: string, userId: string, ids: readonly string[]): Promise<MarkReadReply> {
+    checkUser(accountId, userId);
+    if (ids.length === 0) throw new InvalidArgumentError('notification_ids', 'must name at least one item');
+    if (ids.length > maxIdsPerCall) {
+      throw new InvalidArgumentError('notification_ids', `at most ${maxIdsPerCall} per call`);
+    }
+    ids.forEach((id, i) => {
+      if (id.length === 0 || id.length > 64) throw new InvalidArgumentError(`notification_ids[${i}]`, 'is not an id');
+    });
+    const readAt = this.now();
+    const { found, updated } = await this.repository.markRead(accountId, userId, [...new Set(ids)], readAt);
+    const unreadCount = await this.repository.unreadCount(accountId, userId);
+    if (found.length > 0) {
+      await this.events.read(
+        { accountId, userId, notificationIds: found, all: false, readAt, unreadCount },
+        randomUUID(),
+      );
+    }
+    return { updated, unreadCount };
+  }
+
+  async markAllRead(accountId: string, userId: string): Promise<MarkReadReply> {
+    checkUser(accountId, userId);
+    const readAt = this.now();
+    const updated = await this.repository.markAllRead(accountId, userId, readAt);
+    await this.events.read({ accountId, userId, notificationIds: [], all: true, readAt, unreadCount: 0 }, randomUUID());
+    return { updated, unreadCount: await this.repository.unreadCount(accountId, userId) };
+  }
+
+  async unreadCount(accountId: string, userId: string): Promise<number> {
+    checkUser(accountId, userId);
+    return this.repository.unreadCount(accountId, userId);
+  }
+}

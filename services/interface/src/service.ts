@@ -1,0 +1,65 @@
+import { Bus } from '@herald/bus';
+import { channelToken, Channel, topics } from '@herald/contracts';
+import { createPool, migrate } from '@herald/db';
+import { startRpcServer } from '@herald/rpc';
+import type { Logger } from '@herald/telemetry';
+import type { InterfaceConfig } from './config.js';
+import { BusInboxEvents } from './bus-events.js';
+import { Inbox } from './inbox.js';
+import { InboxRepository } from './inbox-repository.js';
+import { inboxRpc } from './inbox-rpc.js';
+
+export interface RunningInterface {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export async function startInterface(config: InterfaceConfig, logger: Logger): Promise<RunningInterface> {
+  await migrate({
+    url: config.DATABASE_URL,
+    schema: config.DB_SCHEMA,
+    dir: new URL('../migrations/', import.meta.url),
+    logger,
+  });
+  const pool = createPool({
+    url: config.DATABASE_URL,
+    schema: config.DB_SCHEMA,
+    applicationName: 'interface',
+    max: config.DB_POOL_SIZE,
+  });
+  const bus = await Bus.connect({
+    url: config.NATS_URL,
+    namespace: config.HERALD_NAMESPACE,
+    name: 'interface',
+    logger,
+  });
+  await bus.ensureStreams(['DELIVERIES', 'INBOX', 'DEADLETTER']);
+  const inbox = new Inbox(new InboxRepository(pool), new BusInboxEvents(bus));
+  await bus.consume(
+    topics.delivery,
+    {
+      durable: 'interface-inbox',
+      filter: [channelToken(Channel.CHANNEL_INTERFACE)],
+      batchSize: config.INBOX_BATCH_SIZE,
+      concurrency: config.INBOX_CONCURRENCY,
+      ackWaitMs: config.INBOX_ACK_WAIT_MS,
+      retry: { maxTries: config.INBOX_MAX_TRIES, baseDelayMs: config.INBOX_RETRY_BASE_MS },
+    },
+    (batch) => inbox.store(batch),
+  );
+  const server = await startRpcServer({
+    host: config.GRPC_HOST,
+    port: config.GRPC_PORT,
+    services: [inboxRpc(inbox, logger)],
+    logger,
+  });
+  return {
+    port: server.port,
+    async stop() {
+      await server.shutdown();
+      await bus.close();
+      await pool.end();
+      logger.info('interface stopped');
+    },
+  };
+}

@@ -1,0 +1,258 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { Bus } from '@herald/bus';
+import {
+  DeadLetter,
+  InboxClient,
+  InboxOrder,
+  InboxRead,
+  LiveEvent,
+  ProviderKind,
+  topics,
+  type Delivery,
+} from '@herald/contracts';
+import { callUnary, clientOptions, FIELD_METADATA_KEY, type UnaryMethod } from '@herald/rpc';
+import { deleteStreams, dropSchemas, eventually, testEnv, testLogger, uniqueName, within } from '@herald/testing';
+import { loadInterfaceConfig, startInterface, type RunningInterface } from '@herald/interface';
+
+const account = 'acme';
+
+function delivery(id: string, user: string, occurredAt: Date, text = `text of ${id}`): Delivery {
+  return {
+    id: `${id}.${user}.interface`,
+    channel: 'CHANNEL_INTERFACE',
+    notification: {
+      id,
+      accountId: account,
+      provider: { id: 'p1', kind: ProviderKind.PROVIDER_KIND_INTEGRATION, name: 'Telephony', iconUrl: '' },
+      recipients: [],
+      occurredAt,
+      ingestedAt: occurredAt,
+      body: { $case: 'error', value: { header: 'Error', text, link: '/contacts' } },
+    },
+    recipient: {
+      userId: user,
+      email: '',
+      displayName: '',
+      timezone: 'UTC',
+      locale: 'en',
+      emailMode: 'EMAIL_MODE_IMMEDIATE',
+      digestTime: '',
+      telegramChatId: '',
+    },
+    rendered: { title: 'Error', body: text, link: '/contacts' },
+  };
+}
+
+function grpcError(err: unknown): ServiceError {
+  return err as ServiceError;
+}
+
+describe('interface: the inbox', () => {
+  const namespace = uniqueName('ns');
+  const schema = uniqueName('inbox_');
+  let service: RunningInterface;
+  let bus: Bus;
+  let client: InboxClient;
+  const call = <Req, Res>(method: UnaryMethod<Req, Res>, request: Req): Promise<Res> =>
+    callUnary(method.bind(client), request, { deadlineMs: 5_000 });
+
+  beforeAll(async () => {
+    service = await startInterface(
+      {
+        ...loadInterfaceConfig({}),
+        NATS_URL: testEnv.natsUrl,
+        DATABASE_URL: testEnv.databaseUrl,
+        HERALD_NAMESPACE: namespace,
+        DB_SCHEMA: schema,
+        GRPC_PORT: 0,
+        INBOX_MAX_TRIES: 2,
+        INBOX_RETRY_BASE_MS: 50,
+        LOG_LEVEL: 'silent',
+      },
+      testLogger(),
+    );
+    bus = await Bus.connect({ url: testEnv.natsUrl, namespace, name: 'inbox-test', logger: testLogger() });
+    client = new InboxClient(`127.0.0.1:${service.port}`, ...clientOptions());
+  });
+
+  afterAll(async () => {
+    client.close();
+    await service.stop();
+    await deleteStreams(bus);
+    await bus.close();
+    await dropSchemas(schema);
+  });
+
+  const publish = (d: Delivery, msgID = d.id) => bus.publish(topics.delivery, ['interface', account], d, { msgID });
+
+  it('stores each delivery once, announces it live, and lists unread first by default', async () => {
+    const user = uniqueName('u');
+    const live: LiveEvent[] = [];
+    bus.subscribe(topics.live, [account, user], (event) => live.push(event));
+    await bus.nc.flush();
+    const base = Date.UTC(2026, 0, 1);
+    for (let i = 0; i < 4; i++) await publish(delivery(`n${i}-${user}`, user, new Date(base + i * 60_000)));
+    // The same notification again under another message id: a redelivery must not store it twice.
+    await publish(delivery(`n1-${user}`, user, new Date(base + 60_000)), 'redelivered');
+
+    await eventually(async () => {
+      const reply = await call(client.unreadCount, { accountId: account, userId: user });
+      expect(reply.unreadCount).toBe(4);
+    });
+    expect(live.filter((e) => e.event?.$case === 'itemAdded')).toHaveLength(4);
+
+    await call(client.markRead, { accountId: account, userId: user, notificationIds: [`n3-${user}`] });
+    const unreadFirst = await call(client.list, {
+      accountId: account,
+      userId: user,
+      order: 'INBOX_ORDER_UNSPECIFIED',
+      pageSize: 0,
+      cursor: '',
+    });
+    expect(unreadFirst.items.map((i) => i.notification?.id)).toEqual([
+      `n2-${user}`,
+      `n1-${user}`,
+      `n0-${user}`,
+      `n3-${user}`,
+    ]);
+    expect(unreadFirst.unreadCount).toBe(3);
+    expect(unreadFirst.items[3]?.readAt).toBeInstanceOf(Date);
+    expect(unreadFirst.items[0]?.rendered).toEqual({ title: 'Error', body: `text of n2-${user}`, link: '/contacts' });
+
+    const newest = await call(client.list, {
+      accountId: account,
+      userId: user,
+      order: InboxOrder.INBOX_ORDER_NEWEST,
+      pageSize: 0,
+      cursor: '',
+    });
+    expect(newest.items.map((i) => i.notification?.id)).toEqual([
+      `n3-${user}`,
+      `n2-${user}`,
+      `n1-${user}`,
+      `n0-${user}`,
+    ]);
+  });
+
+  it('pages through the inbox with cursors, in both orders', async () => {
+    const user = uniqueName('u');
+    const base = Date.UTC(2026, 1, 1);
+    const ids = Array.from({ length: 7 }, (_, i) => `p${i}-${user}`);
+    await Promise.all(ids.map((id, i) => publish(delivery(id, user, new Date(base + i * 1000)))));
+    await eventually(async () => {
+      expect((await call(client.unreadCount, { accountId: account, userId: user })).unreadCount).toBe(7);
+    });
+    await call(client.markRead, { accountId: account, userId: user, notificationIds: [ids[6]!, ids[5]!] });
+
+    for (const [order, expected] of [
+      [InboxOrder.INBOX_ORDER_UNREAD_FIRST, [4, 3, 2, 1, 0, 6, 5]],
+      [InboxOrder.INBOX_ORDER_NEWEST, [6, 5, 4, 3, 2, 1, 0]],
+    ] as const) {
+      const seen: string[] = [];
+      let cursor = '';
+      let pages = 0;
+      do {
+        const page = await call(client.list, { accountId: account, userId: user, order, pageSize: 3, cursor });
+        seen.push(...page.items.map((i) => i.notification!.id));
+        cursor = page.nextCursor;
+        pages++;
+      } while (cursor);
+      expect(pages).toBe(3);
+      expect(seen).toEqual(expected.map((i) => ids[i]));
+    }
+  });
+
+  it('publishes inbox.read when items are read, and mark-all-read empties the unread count', async () => {
+    const user = uniqueName('u');
+    const reads: InboxRead[] = [];
+    bus.subscribe(topics.inboxRead, [account, user], (event) => reads.push(event));
+    await bus.nc.flush();
+    await publish(delivery(`r1-${user}`, user, new Date()));
+    await publish(delivery(`r2-${user}`, user, new Date()));
+    await eventually(async () => {
+      expect((await call(client.unreadCount, { accountId: account, userId: user })).unreadCount).toBe(2);
+    });
+
+    const first = await call(client.markRead, {
+      accountId: account,
+      userId: user,
+      notificationIds: [`r1-${user}`, 'missing'],
+    });
+    expect(first).toEqual({ updated: 1, unreadCount: 1 });
+    const all = await call(client.markAllRead, { accountId: account, userId: user });
+    expect(all).toEqual({ updated: 1, unreadCount: 0 });
+
+    await eventually(() => expect(reads).toHaveLength(2));
+    expect(reads[0]).toMatchObject({ notificationIds: [`r1-${user}`], all: false, unreadCount: 1 });
+    expect(reads[1]).toMatchObject({ all: true, unreadCount: 0 });
+  });
+
+  it('refuses bad requests with INVALID_ARGUMENT naming the field', async () => {
+    const cases: [string, Promise<unknown>][] = [
+      [
+        'page_size',
+        call(client.list, {
+          accountId: account,
+          userId: 'u1',
+          order: 'INBOX_ORDER_NEWEST',
+          pageSize: 1000,
+          cursor: '',
+        }),
+      ],
+      [
+        'cursor',
+        call(client.list, {
+          accountId: account,
+          userId: 'u1',
+          order: 'INBOX_ORDER_NEWEST',
+          pageSize: 10,
+          cursor: 'garbage',
+        }),
+      ],
+      ['user_id', call(client.unreadCount, { accountId: account, userId: 'no spaces' })],
+      ['notification_ids', call(client.markRead, { accountId: account, userId: 'u1', notificationIds: [] })],
+    ];
+    for (const [field, promise] of cases) {
+      const err = grpcError(
+        await promise.then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      );
+      expect(err?.code).toBe(status.INVALID_ARGUMENT);
+      expect(err.metadata.get(FIELD_METADATA_KEY)).toEqual([field]);
+      expect(err.details).toContain(field);
+    }
+  });
+
+  it('dead-letters a delivery that can never be stored, and keeps storing the next ones', async () => {
+    const user = uniqueName('u');
+    const dead: DeadLetter[] = [];
+    bus.subscribe(topics.deadLetter, [], (letter) => dead.push(letter));
+    await bus.nc.flush();
+    const broken = delivery(`bad-${user}`, user, new Date());
+    broken.recipient = undefined;
+    await publish(broken);
+    await publish(delivery(`good-${user}`, user, new Date()));
+    await eventually(() => expect(dead).toHaveLength(1));
+    expect(dead[0]?.reason).toContain('recipient.user_id');
+    expect(dead[0]?.subject).toBe(`deliveries.interface.${account}`);
+    const page = await within(
+      eventually(async () => {
+        const reply = await call(client.list, {
+          accountId: account,
+          userId: user,
+          order: 'INBOX_ORDER_NEWEST',
+          pageSize: 10,
+          cursor: '',
+        });
+        expect(reply.items).toHaveLength(1);
+        return reply;
+      }),
+      15_000,
+      'the good delivery',
+    );
+    expect(page.items[0]?.notification?.id).toBe(`good-${user}`);
+  });
+});
