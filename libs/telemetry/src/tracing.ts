@@ -117,3 +117,8 @@ export function injectContext<C>(carrier: C, setter: CarrierSetter<C>, ctx: Cont
 export function extractContext<C>(carrier: C, getter: CarrierGetter<C>): Context {
   return propagation.extract(context.active(), carrier, getter);
 }
+
+/** Adds attributes to the active span (a no-op outside one). */
+export function annotateSpan(attributes: Record<string, string | number | boolean>): void {
+  trace.getActiveSpan()?.setAttributes(attributes);
+}

@@ -1,6 +1,7 @@
 import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import type { AddReply, Notification, Popup, ProviderRef, ShowReply } from '@herald/contracts';
 import { InvalidArgumentError } from '@herald/errors';
+import { annotateSpan } from '@herald/telemetry';
 import type { Accepted, AcceptedPopup } from './validate.js';
 
 /** Who holds an API key, and which recipients are not users of its account. */
@@ -40,6 +41,7 @@ export class Ingest {
     const id = accepted.idempotencyKey
       ? uuidv5(`${accountId}\n${provider.id}\n${accepted.idempotencyKey}`, IDEMPOTENCY_NAMESPACE)
       : uuidv7();
+    annotateSpan({ 'herald.notification_id': id, 'herald.account_id': accountId });
     const { duplicate } = await this.publisher.publishNotification({
       id,
       accountId,
@@ -55,6 +57,7 @@ export class Ingest {
   async show(apiKey: string, accepted: AcceptedPopup): Promise<ShowReply> {
     const { accountId, provider, known, unknownRecipients } = await this.resolve(apiKey, accepted.recipients);
     const id = uuidv7();
+    annotateSpan({ 'herald.popup_id': id, 'herald.account_id': accountId });
     this.publisher.publishPopup(
       {
         id,

@@ -1,0 +1,155 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { Bus } from '@herald/bus';
+import { ProviderKind, topics, type Delivery } from '@herald/contracts';
+import { deleteStreams, dropSchemas, eventually, testEnv, testLogger, uniqueName } from '@herald/testing';
+
+/** These tests run the built services (`tsc -b` runs before the tests) as real processes. */
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+function startProcess(service: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, [`services/${service}/dist/main.js`], {
+    cwd: root,
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      NATS_URL: testEnv.natsUrl,
+      DATABASE_URL: testEnv.databaseUrl,
+      LOG_LEVEL: 'warn',
+      GRPC_PORT: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr?.setEncoding('utf8');
+  return child;
+}
+
+async function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode };
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  return { code, signal };
+}
+
+function delivery(account: string, user: string, i: number): Delivery {
+  const id = `n${i}`;
+  return {
+    id: `${id}.${user}.interface`,
+    channel: 'CHANNEL_INTERFACE',
+    notification: {
+      id,
+      accountId: account,
+      provider: { id: 'p', kind: ProviderKind.PROVIDER_KIND_INTEGRATION, name: 'P', iconUrl: '' },
+      recipients: [],
+      occurredAt: new Date(1_700_000_000_000 + i),
+      ingestedAt: new Date(),
+      body: { $case: 'error', value: { header: '', text: `message ${i}`, link: '' } },
+    },
+    recipient: {
+      userId: user,
+      email: '',
+      displayName: '',
+      timezone: 'UTC',
+      locale: 'en',
+      emailMode: 'EMAIL_MODE_IMMEDIATE',
+      digestTime: '',
+      telegramChatId: '',
+    },
+    rendered: { title: 'P', body: `message ${i}`, link: '' },
+  };
+}
+
+describe('services as processes', () => {
+  const namespace = uniqueName('ns');
+  const schema = uniqueName('inbox_');
+  const account = 'acme';
+  const user = 'u1';
+  let bus: Bus;
+  let db: pg.Client;
+  const env = {
+    HERALD_NAMESPACE: namespace,
+    DB_SCHEMA: schema,
+    INBOX_ACK_WAIT_MS: '1000',
+    INBOX_BATCH_SIZE: '100',
+  };
+  const stored = async (): Promise<number> => {
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".inbox_items`);
+    return rows[0]?.n ?? 0;
+  };
+  const publishMany = async (from: number, count: number): Promise<void> => {
+    const batch: Promise<unknown>[] = [];
+    for (let i = from; i < from + count; i++) {
+      batch.push(bus.publish(topics.delivery, ['interface', account], delivery(account, user, i), { msgID: `d${i}` }));
+    }
+    await Promise.all(batch);
+  };
+  const consumerInfo = () => bus.jsm.consumers.info(bus.streamName('DELIVERIES'), 'interface-inbox');
+
+  beforeAll(async () => {
+    bus = await Bus.connect({ url: testEnv.natsUrl, namespace, name: 'process-test', logger: testLogger() });
+    await bus.ensureStreams(['DELIVERIES']);
+    db = new pg.Client({ connectionString: testEnv.databaseUrl });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db.end();
+    await deleteStreams(bus);
+    await bus.close();
+    await dropSchemas(schema);
+  });
+
+  it('loses nothing and stores nothing twice when the interface is killed with SIGKILL mid-stream', async () => {
+    const total = 3000;
+    await publishMany(0, total);
+    const first = startProcess('interface', env);
+    await eventually(async () => expect(await stored()).toBeGreaterThan(0), 30_000, 20);
+    first.kill('SIGKILL');
+    expect((await exitOf(first)).signal).toBe('SIGKILL');
+    const left = await stored();
+
+    const second = startProcess('interface', env);
+    try {
+      await eventually(async () => expect(await stored()).toBe(total), 60_000);
+      await eventually(async () => {
+        const info = await consumerInfo();
+        expect(info.num_pending).toBe(0);
+        expect(info.num_ack_pending).toBe(0);
+      }, 30_000);
+      // Killed mid-stream: it had stored part of the stream, not all of it.
+      expect(left).toBeLessThan(total);
+    } finally {
+      second.kill('SIGTERM');
+      await exitOf(second);
+    }
+  });
+
+  it('finishes in-flight work on SIGTERM and exits 0', async () => {
+    const before = await stored();
+    await publishMany(10_000, 2000);
+    const child = startProcess('interface', env);
+    await eventually(async () => expect(await stored()).toBeGreaterThan(before), 30_000, 20);
+    child.kill('SIGTERM');
+    expect(await exitOf(child)).toEqual({ code: 0, signal: null });
+    // Everything it took was stored and acked: nothing waits for a redelivery.
+    const info = await consumerInfo();
+    expect(info.num_ack_pending).toBe(0);
+    expect(await stored()).toBe(before + 2000 - info.num_pending);
+  });
+
+  it.each(['preferences', 'ingest'])('%s exits 0 on SIGTERM', async (service) => {
+    const child = startProcess(service, { HERALD_NAMESPACE: namespace, DB_SCHEMA: uniqueName('prefs_') });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: string) => (stderr += chunk));
+    // Started: its streams exist and it serves; give it until it logs nothing fatal and is listening.
+    await eventually(async () => {
+      const names = await bus.jsm.streams.names().next();
+      expect(names).toContain(bus.streamName('NOTIFICATIONS'));
+    }, 30_000);
+    child.kill('SIGTERM');
+    const exit = await exitOf(child);
+    expect({ ...exit, stderr }).toEqual({ code: 0, signal: null, stderr: '' });
+  });
+});
