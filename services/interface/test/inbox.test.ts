@@ -1,16 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { Bus } from '@herald/bus';
-import {
-  DeadLetter,
-  InboxClient,
-  InboxOrder,
-  InboxRead,
-  LiveEvent,
-  ProviderKind,
-  topics,
-  type Delivery,
-} from '@herald/contracts';
+import type { DeadLetter, InboxRead, LiveEvent } from '@herald/contracts';
+import { InboxClient, InboxOrder, ProviderKind, topics, type Delivery } from '@herald/contracts';
 import { callUnary, clientOptions, FIELD_METADATA_KEY, type UnaryMethod } from '@herald/rpc';
 import { deleteStreams, dropSchemas, eventually, testEnv, testLogger, uniqueName, within } from '@herald/testing';
 import { loadInterfaceConfig, startInterface, type RunningInterface } from '@herald/interface';
