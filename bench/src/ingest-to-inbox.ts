@@ -1,0 +1,201 @@
+/**
+ * Throughput of the whole slice on this machine: integrations call ingest over
+ * gRPC; preferences routes; interface writes the inbox. The three services run
+ * as separate processes (their built dist/main.js), as `npm start` runs them.
+ *
+ *   pnpm --filter @herald/bench run ingest-to-inbox
+ *   BENCH_NOTIFICATIONS=50000 BENCH_CONCURRENCY=128 pnpm --filter @herald/bench run ingest-to-inbox
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { Bus } from '@herald/bus';
+import { DirectoryClient, NotificationIngestClient } from '@herald/contracts';
+import { callUnary, clientOptions } from '@herald/rpc';
+import { createLogger } from '@herald/telemetry';
+
+const total = Number(process.env['BENCH_NOTIFICATIONS'] ?? 20_000);
+const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 64);
+const users = 10;
+const natsUrl = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
+const databaseUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const run = `bench${randomBytes(4).toString('hex')}`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+function start(service: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [`services/${service}/dist/main.js`], {
+    cwd: root,
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      NATS_URL: natsUrl,
+      DATABASE_URL: databaseUrl,
+      HERALD_NAMESPACE: run,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+function rssMiB(pid: number | undefined): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+async function retry<T>(fn: () => Promise<T>, ms: number): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
+}
+
+async function main(): Promise<void> {
+  const [ingestPort, prefsPort, interfacePort] = [await freePort(), await freePort(), await freePort()];
+  const schemas = { prefs: `${run}_prefs`, inbox: `${run}_inbox` };
+  const children = {
+    preferences: start('preferences', { GRPC_PORT: String(prefsPort), DB_SCHEMA: schemas.prefs }),
+    interface: start('interface', { GRPC_PORT: String(interfacePort), DB_SCHEMA: schemas.inbox }),
+    ingest: start('ingest', { GRPC_PORT: String(ingestPort), PREFERENCES_ADDR: `127.0.0.1:${prefsPort}` }),
+  };
+  const directory = new DirectoryClient(`127.0.0.1:${prefsPort}`, ...clientOptions());
+  const ingest = new NotificationIngestClient(`127.0.0.1:${ingestPort}`, ...clientOptions());
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  const bus = await Bus.connect({ url: natsUrl, namespace: run, name: 'bench', logger: createLogger('bench', 'warn') });
+  const deadline = { deadlineMs: 30_000 };
+  try {
+    await retry(
+      () => callUnary(directory.upsertAccount.bind(directory), { id: 'bench', name: 'Bench' }, deadline),
+      60_000,
+    );
+    for (let i = 0; i < users; i++) {
+      await callUnary(
+        directory.upsertUser.bind(directory),
+        {
+          user: {
+            accountId: 'bench',
+            id: `u${i}`,
+            email: `u${i}@example.com`,
+            displayName: `User ${i}`,
+            timezone: 'UTC',
+            locale: 'en',
+            telegramChatId: '',
+          },
+        },
+        deadline,
+      );
+    }
+    const provider = await callUnary(
+      directory.registerProvider.bind(directory),
+      { accountId: 'bench', name: 'Bench', iconUrl: '', defaultChannels: [] },
+      deadline,
+    );
+    const { apiKey } = await callUnary(
+      directory.issueApiKey.bind(directory),
+      { accountId: 'bench', providerId: provider.id, name: 'bench' },
+      deadline,
+    );
+    const send = (i: number) =>
+      callUnary(
+        ingest.addError.bind(ingest),
+        { text: `Benchmark notification ${i}`, recipients: [`u${i % users}`] },
+        { ...deadline, bearer: apiKey },
+      );
+    await retry(() => send(-1), 60_000);
+
+    const stored = async (): Promise<number> => {
+      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schemas.inbox}".inbox_items`);
+      return rows[0]?.n ?? 0;
+    };
+    const warm = await retry(async () => {
+      const n = await stored();
+      if (n < 1) throw new Error('warm-up not stored yet');
+      return n;
+    }, 60_000);
+
+    const latencies: number[] = [];
+    let next = 0;
+    const began = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < total) {
+          const i = next++;
+          const t = performance.now();
+          await send(i);
+          latencies.push(performance.now() - t);
+        }
+      }),
+    );
+    const accepted = performance.now();
+    let peakRss = { ingest: 0, preferences: 0, interface: 0 };
+    for (;;) {
+      peakRss = {
+        ingest: Math.max(peakRss.ingest, rssMiB(children.ingest.pid)),
+        preferences: Math.max(peakRss.preferences, rssMiB(children.preferences.pid)),
+        interface: Math.max(peakRss.interface, rssMiB(children.interface.pid)),
+      };
+      if ((await stored()) >= total + warm) break;
+      if (performance.now() - accepted > 300_000) throw new Error('the inbox did not catch up within 5 minutes');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const done = performance.now();
+    latencies.sort((a, b) => a - b);
+    const seconds = (ms: number) => ms / 1000;
+    console.log(
+      `ingest → preferences → interface, ${total} notifications, ${concurrency} concurrent callers, one recipient each`,
+    );
+    console.log(`  accepted by ingest:   ${Math.round(total / seconds(accepted - began))} notifications/s`);
+    console.log(`  stored in the inbox:  ${Math.round(total / seconds(done - began))} notifications/s end to end`);
+    console.log(
+      `  AddError latency ms:  p50 ${percentile(latencies, 50).toFixed(1)}  p95 ${percentile(latencies, 95).toFixed(1)}  p99 ${percentile(latencies, 99).toFixed(1)}`,
+    );
+    console.log(`  inbox lag after the last accept: ${Math.round(done - accepted)} ms`);
+    console.log(
+      `  peak RSS MiB:         ingest ${peakRss.ingest}  preferences ${peakRss.preferences}  interface ${peakRss.interface}`,
+    );
+  } finally {
+    directory.close();
+    ingest.close();
+    for (const child of Object.values(children)) child.kill('SIGTERM');
+    await Promise.all(
+      Object.values(children).map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))),
+    );
+    await db.query(
+      `DROP SCHEMA IF EXISTS "${schemas.prefs}" CASCADE; DROP SCHEMA IF EXISTS "${schemas.inbox}" CASCADE`,
+    );
+    await db.end();
+    const names = await bus.jsm.streams.names().next();
+    await Promise.all(names.filter((n) => n.startsWith(`${run}_`)).map((n) => bus.jsm.streams.delete(n)));
+    await bus.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
