@@ -126,7 +126,7 @@ async function main(): Promise<void> {
         { text: `Benchmark notification ${i}`, recipients: [`u${i % users}`] },
         { ...deadline, bearer: apiKey },
       );
-    await retry(() => send(-1), 60_000);
+    await retry(() => send(0), 60_000);
 
     const stored = async (): Promise<number> => {
       const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schemas.inbox}".inbox_items`);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runner } from 'node-pg-migrate';
@@ -36,9 +37,14 @@ export interface MigrateOptions {
   logger: Logger;
 }
 
+/** An advisory-lock key of the schema's own, so that only replicas of one service wait for each other. */
+function lockValueOf(schema: string): number {
+  return createHash('sha256').update(`herald-migrate:${schema}`).digest().readUIntBE(0, 6);
+}
+
 /**
- * Brings the service's schema up to date. Replicas starting together are
- * serialized by node-pg-migrate's advisory lock; each file runs once.
+ * Brings the service's schema up to date. Replicas starting together wait for
+ * each other on an advisory lock of the schema's; each file runs once.
  */
 export async function migrate(options: MigrateOptions): Promise<void> {
   const client = new pg.Client({ connectionString: options.url, application_name: `${options.schema}-migrate` });
@@ -53,6 +59,8 @@ export async function migrate(options: MigrateOptions): Promise<void> {
       migrationsTable: 'schema_migrations',
       count: Infinity,
       checkOrder: true,
+      advisoryLockMode: 'wait',
+      lockValue: lockValueOf(options.schema),
       logger: {
         debug: () => undefined,
         info: (msg: string) => options.logger.debug(msg),

@@ -18,12 +18,14 @@ export function untilStopSignal(): Promise<NodeJS.Signals> {
 
 /**
  * The one way every service runs: start, wait for a stop signal, stop (which
- * drains), exit 0. A failure to start, or to stop cleanly, exits 1.
+ * drains), exit 0. A failure to start, or to stop cleanly, exits 1. A signal
+ * that arrives while the service is still starting stops it as soon as it is up.
  */
 export function runMain(start: () => Promise<Stoppable>, onError: (err: unknown) => void): void {
+  const stopSignal = untilStopSignal();
   const run = async (): Promise<void> => {
     const service = await start();
-    await untilStopSignal();
+    await stopSignal;
     await service.stop();
   };
   run().then(

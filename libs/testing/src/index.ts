@@ -9,3 +9,4 @@ export {
   within,
   memorySpans,
 } from './testing.js';
+export { freePort, untilServing } from './grpc.js';

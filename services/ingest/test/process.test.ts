@@ -5,7 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { Bus } from '@herald/bus';
 import { ProviderKind, topics, type Delivery } from '@herald/contracts';
-import { deleteStreams, dropSchemas, eventually, testEnv, testLogger, uniqueName } from '@herald/testing';
+import {
+  deleteStreams,
+  dropSchemas,
+  eventually,
+  freePort,
+  testEnv,
+  testLogger,
+  uniqueName,
+  untilServing,
+} from '@herald/testing';
 
 /** These tests run the built services (`tsc -b` runs before the tests) as real processes. */
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -139,15 +148,16 @@ describe('services as processes', () => {
     expect(await stored()).toBe(before + 2000 - info.num_pending);
   });
 
-  it.each(['preferences', 'ingest'])('%s exits 0 on SIGTERM', async (service) => {
-    const child = startProcess(service, { HERALD_NAMESPACE: namespace, DB_SCHEMA: uniqueName('prefs_') });
+  it.each(['preferences', 'interface', 'ingest'])('%s exits 0 on SIGTERM once serving', async (service) => {
+    const port = await freePort();
+    const child = startProcess(service, {
+      HERALD_NAMESPACE: namespace,
+      DB_SCHEMA: uniqueName(`${service}_`),
+      GRPC_PORT: String(port),
+    });
     let stderr = '';
     child.stderr?.on('data', (chunk: string) => (stderr += chunk));
-    // Started: its streams exist and it serves; give it until it logs nothing fatal and is listening.
-    await eventually(async () => {
-      const names = await bus.jsm.streams.names().next();
-      expect(names).toContain(bus.streamName('NOTIFICATIONS'));
-    }, 30_000);
+    await untilServing(`127.0.0.1:${port}`);
     child.kill('SIGTERM');
     const exit = await exitOf(child);
     expect({ ...exit, stderr }).toEqual({ code: 0, signal: null, stderr: '' });

@@ -1,0 +1,225 @@
+import { Account, User } from '@herald/contracts';
+import { channelsFromTokens, channelsToTokens, type ApiKeyRecord, type ProviderRecord } from './model.js';
+import type { Queryable } from './queryable.js';
+
+interface AccountRow {
+  id: string;
+  name: string;
+  created_at: Date;
+}
+
+interface UserRow {
+  account_id: string;
+  id: string;
+  email: string;
+  display_name: string;
+  timezone: string;
+  locale: string;
+  telegram_chat_id: string;
+  /** int8 comes back as a string. */
+  version: string;
+}
+
+interface ProviderRow {
+  id: string;
+  account_id: string | null;
+  kind: 'system' | 'integration';
+  name: string;
+  icon_url: string;
+  default_channels: string[];
+}
+
+interface ApiKeyRow {
+  id: string;
+  account_id: string;
+  provider_id: string;
+  secret_sha256: Buffer;
+  revoked_at: Date | null;
+}
+
+/** A user and the version of their profile and settings after a change. */
+export interface VersionedUser {
+  readonly user: User;
+  readonly version: number;
+}
+
+const userColumns = 'account_id, id, email, display_name, timezone, locale, telegram_chat_id, version';
+const providerColumns = 'id, account_id, kind, name, icon_url, default_channels';
+/** System categories first, in their order on the settings page; then integrations as they were added. */
+const providerOrder = 'ORDER BY account_id NULLS FIRST, position, created_at, id';
+
+function toUser(row: UserRow): User {
+  return User.fromPartial({
+    accountId: row.account_id,
+    id: row.id,
+    email: row.email,
+    displayName: row.display_name,
+    timezone: row.timezone,
+    locale: row.locale,
+    telegramChatId: row.telegram_chat_id,
+  });
+}
+
+function toVersioned(row: UserRow): VersionedUser {
+  return { user: toUser(row), version: Number(row.version) };
+}
+
+function toProviderRecord(row: ProviderRow): ProviderRecord {
+  return {
+    id: row.id,
+    kind: row.kind,
+    accountId: row.account_id,
+    name: row.name,
+    iconUrl: row.icon_url,
+    defaultChannels: channelsFromTokens(row.default_channels),
+  };
+}
+
+/** Accounts, users, providers and API keys. */
+export class DirectoryRepository {
+  private readonly db: Queryable;
+
+  constructor(db: Queryable) {
+    this.db = db;
+  }
+
+  async upsertAccount(id: string, name: string): Promise<Account> {
+    const { rows } = await this.db.query<AccountRow>(
+      `INSERT INTO accounts (id, name) VALUES ($1, $2)
+       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, updated_at = now()
+       RETURNING id, name, created_at`,
+      [id, name],
+    );
+    const row = rows[0]!;
+    return Account.fromPartial({ id: row.id, name: row.name, createdAt: row.created_at });
+  }
+
+  async accountExists(id: string): Promise<boolean> {
+    const { rowCount } = await this.db.query('SELECT 1 FROM accounts WHERE id = $1', [id]);
+    return rowCount === 1;
+  }
+
+  /** Creates or replaces a user, bumping its version; undefined when the account does not exist. */
+  async upsertUser(user: User): Promise<VersionedUser | undefined> {
+    const { rows } = await this.db.query<UserRow>(
+      `INSERT INTO users (account_id, id, email, display_name, timezone, locale, telegram_chat_id)
+       SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $1)
+       ON CONFLICT (account_id, id) DO UPDATE SET
+         email = EXCLUDED.email,
+         display_name = EXCLUDED.display_name,
+         timezone = EXCLUDED.timezone,
+         locale = EXCLUDED.locale,
+         telegram_chat_id = EXCLUDED.telegram_chat_id,
+         version = users.version + 1,
+         updated_at = now()
+       RETURNING ${userColumns}`,
+      [user.accountId, user.id, user.email, user.displayName, user.timezone, user.locale, user.telegramChatId],
+    );
+    return rows[0] ? toVersioned(rows[0]) : undefined;
+  }
+
+  /**
+   * Bumps a user's version, which also locks the user's row until the
+   * transaction ends, so changes of one user's settings apply one at a time.
+   */
+  async bumpUserVersion(accountId: string, userId: string): Promise<VersionedUser | undefined> {
+    const { rows } = await this.db.query<UserRow>(
+      `UPDATE users SET version = version + 1, updated_at = now()
+       WHERE account_id = $1 AND id = $2
+       RETURNING ${userColumns}`,
+      [accountId, userId],
+    );
+    return rows[0] ? toVersioned(rows[0]) : undefined;
+  }
+
+  async user(accountId: string, userId: string): Promise<User | undefined> {
+    const { rows } = await this.db.query<UserRow>(
+      `SELECT ${userColumns} FROM users WHERE account_id = $1 AND id = $2`,
+      [accountId, userId],
+    );
+    return rows[0] ? toUser(rows[0]) : undefined;
+  }
+
+  /** The users of several accounts, in one round trip. */
+  async usersOfAccounts(accountIds: readonly string[]): Promise<User[]> {
+    const { rows } = await this.db.query<UserRow>(
+      `SELECT ${userColumns} FROM users WHERE account_id = ANY($1::text[]) ORDER BY account_id, id`,
+      [accountIds],
+    );
+    return rows.map(toUser);
+  }
+
+  async systemProviders(): Promise<ProviderRecord[]> {
+    const { rows } = await this.db.query<ProviderRow>(
+      `SELECT ${providerColumns} FROM providers WHERE account_id IS NULL ${providerOrder}`,
+    );
+    return rows.map(toProviderRecord);
+  }
+
+  /** The integrations of several accounts, in one round trip. */
+  async integrationsOfAccounts(accountIds: readonly string[]): Promise<ProviderRecord[]> {
+    const { rows } = await this.db.query<ProviderRow>(
+      `SELECT ${providerColumns} FROM providers WHERE account_id = ANY($1::text[]) ${providerOrder}`,
+      [accountIds],
+    );
+    return rows.map(toProviderRecord);
+  }
+
+  /** Every provider available to the users of an account: the system categories, then its integrations. */
+  async providersOf(accountId: string): Promise<ProviderRecord[]> {
+    const { rows } = await this.db.query<ProviderRow>(
+      `SELECT ${providerColumns} FROM providers WHERE account_id IS NULL OR account_id = $1 ${providerOrder}`,
+      [accountId],
+    );
+    return rows.map(toProviderRecord);
+  }
+
+  /** Undefined when the account does not exist. */
+  async insertIntegration(provider: ProviderRecord & { accountId: string }): Promise<ProviderRecord | undefined> {
+    const { rows } = await this.db.query<ProviderRow>(
+      `INSERT INTO providers (id, account_id, kind, name, icon_url, default_channels)
+       SELECT $1, $2, 'integration', $3, $4, $5::text[] WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $2)
+       RETURNING ${providerColumns}`,
+      [provider.id, provider.accountId, provider.name, provider.iconUrl, channelsToTokens(provider.defaultChannels)],
+    );
+    return rows[0] ? toProviderRecord(rows[0]) : undefined;
+  }
+
+  async insertApiKey(key: {
+    id: string;
+    accountId: string;
+    providerId: string;
+    name: string;
+    secretHash: Buffer;
+  }): Promise<void> {
+    await this.db.query(
+      'INSERT INTO api_keys (id, account_id, provider_id, name, secret_sha256) VALUES ($1, $2, $3, $4, $5)',
+      [key.id, key.accountId, key.providerId, key.name, key.secretHash],
+    );
+  }
+
+  /** Marks a key revoked (keeping the first revocation time); false when the account has no such key. */
+  async revokeApiKey(accountId: string, keyId: string): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      'UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE account_id = $1 AND id = $2',
+      [accountId, keyId],
+    );
+    return rowCount === 1;
+  }
+
+  async apiKey(keyId: string): Promise<ApiKeyRecord | undefined> {
+    const { rows } = await this.db.query<ApiKeyRow>(
+      'SELECT id, account_id, provider_id, secret_sha256, revoked_at FROM api_keys WHERE id = $1',
+      [keyId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      accountId: row.account_id,
+      providerId: row.provider_id,
+      secretHash: row.secret_sha256,
+      revokedAt: row.revoked_at,
+    };
+  }
+}

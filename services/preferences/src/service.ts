@@ -1,0 +1,118 @@
+import { Bus } from '@herald/bus';
+import {
+  DirectoryService as DirectoryDefinition,
+  PreferencesService as PreferencesDefinition,
+  channelToken,
+  topics,
+} from '@herald/contracts';
+import { createPool, migrate, type Pool } from '@herald/db';
+import { startRpcServer, type RpcServer } from '@herald/rpc';
+import type { Logger } from '@herald/telemetry';
+import { ChangeFeed } from './change-feed.js';
+import type { PreferencesConfig } from './config.js';
+import { DirectoryCache } from './directory-cache.js';
+import { DirectoryService } from './directory-service.js';
+import { PreferencesService } from './preferences-service.js';
+import { createRouter, type DeliveryPublisher } from './router.js';
+import { directoryServer, preferencesServer } from './rpc-handlers.js';
+import { SettingsCache } from './settings-cache.js';
+import { createStore } from './store.js';
+
+export interface RunningPreferences {
+  /** The gRPC port bound (useful when GRPC_PORT is 0). */
+  readonly port: number;
+  /** Reports not-serving, finishes in-flight calls and batches, drains NATS, closes the pool. */
+  stop(): Promise<void>;
+}
+
+/** The durable consumer of the router: its replicas share the notifications. */
+export const routerDurable = 'preferences-router';
+
+export async function startPreferences(config: PreferencesConfig, logger: Logger): Promise<RunningPreferences> {
+  await migrate({
+    url: config.DATABASE_URL,
+    schema: config.DB_SCHEMA,
+    dir: new URL('../migrations/', import.meta.url),
+    logger,
+  });
+  const pool = createPool({ url: config.DATABASE_URL, schema: config.DB_SCHEMA, applicationName: 'preferences' });
+  let bus: Bus | undefined;
+  let rpc: RpcServer | undefined;
+  try {
+    bus = await Bus.connect({ url: config.NATS_URL, namespace: config.HERALD_NAMESPACE, name: 'preferences', logger });
+    await bus.ensureStreams(['NOTIFICATIONS', 'DELIVERIES', 'PREFERENCES', 'DEADLETTER']);
+
+    const store = createStore(pool);
+    const directoryCache = new DirectoryCache(store.directory);
+    const settingsCache = new SettingsCache(store.settings);
+    const changes = new ChangeFeed({ bus, directory: directoryCache, settings: settingsCache, logger });
+    changes.listen();
+
+    const connected = bus;
+    const publisher: DeliveryPublisher = {
+      async publish({ channel, delivery }, context) {
+        const accountId = delivery.notification?.accountId ?? '';
+        await connected.publish(topics.delivery, [channelToken(channel), accountId], delivery, {
+          msgID: delivery.id,
+          context,
+        });
+      },
+    };
+    await bus.consume(
+      topics.notificationIngested,
+      {
+        durable: routerDurable,
+        batchSize: config.ROUTER_BATCH_SIZE,
+        concurrency: config.ROUTER_CONCURRENCY,
+        ackWaitMs: config.ROUTER_ACK_WAIT_MS,
+        retry: { maxTries: config.ROUTER_MAX_TRIES, baseDelayMs: config.ROUTER_RETRY_BASE_MS },
+      },
+      createRouter({ directory: directoryCache, settings: settingsCache, publisher, logger }),
+    );
+
+    const directory = new DirectoryService({ store, cache: directoryCache, changes });
+    const preferences = new PreferencesService({ store, changes });
+    rpc = await startRpcServer({
+      host: config.GRPC_HOST,
+      port: config.GRPC_PORT,
+      services: [
+        {
+          name: 'herald.v1.Directory',
+          definition: DirectoryDefinition,
+          implementation: directoryServer(directory, { adminToken: config.ADMIN_TOKEN, logger }),
+        },
+        {
+          name: 'herald.v1.Preferences',
+          definition: PreferencesDefinition,
+          implementation: preferencesServer(preferences, logger),
+        },
+      ],
+      logger,
+    });
+  } catch (err) {
+    await release(logger, rpc, bus, pool);
+    throw err;
+  }
+
+  const server = rpc;
+  const connected = bus;
+  let stopping: Promise<void> | undefined;
+  return {
+    port: server.port,
+    stop() {
+      stopping ??= release(logger, server, connected, pool);
+      return stopping;
+    },
+  };
+}
+
+/** Stops in order: no new calls, then no new messages (in-flight batches finish), then the pool. */
+async function release(logger: Logger, rpc: RpcServer | undefined, bus: Bus | undefined, pool: Pool): Promise<void> {
+  try {
+    await rpc?.shutdown();
+    await bus?.close();
+  } finally {
+    await pool.end();
+    logger.info('preferences stopped');
+  }
+}

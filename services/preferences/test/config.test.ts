@@ -1,0 +1,34 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError } from '@herald/config';
+import { loadPreferencesConfig } from '../src/index.js';
+
+describe('loadPreferencesConfig', () => {
+  it('has a default for every variable but the admin token', () => {
+    expect(loadPreferencesConfig({})).toMatchObject({
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: 50052,
+      DB_SCHEMA: 'preferences',
+      HERALD_NAMESPACE: '',
+      ROUTER_BATCH_SIZE: 200,
+      ROUTER_CONCURRENCY: 2,
+      ROUTER_MAX_TRIES: 5,
+      ROUTER_ACK_WAIT_MS: 30_000,
+      ROUTER_RETRY_BASE_MS: 1_000,
+    });
+    expect(loadPreferencesConfig({}).ADMIN_TOKEN).toBeUndefined();
+    expect(loadPreferencesConfig({ ADMIN_TOKEN: 's3cret', GRPC_PORT: '0' })).toMatchObject({
+      ADMIN_TOKEN: 's3cret',
+      GRPC_PORT: 0,
+    });
+  });
+
+  it('names every bad variable at once', () => {
+    let problems: readonly string[] = [];
+    try {
+      loadPreferencesConfig({ GRPC_PORT: 'http', DB_SCHEMA: 'Prefs; DROP', ROUTER_BATCH_SIZE: '0' });
+    } catch (err) {
+      if (err instanceof ConfigError) problems = err.problems;
+    }
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['GRPC_PORT', 'DB_SCHEMA', 'ROUTER_BATCH_SIZE']);
+  });
+});
