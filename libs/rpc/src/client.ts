@@ -23,8 +23,11 @@ export const traceInterceptor: Interceptor = (options, nextCall) =>
   });
 
 /** Options for a ts-proto grpc-js client constructor: plaintext and traced. */
-export function clientOptions(): [ReturnType<typeof credentials.createInsecure>, { interceptors: Interceptor[] }] {
-  return [credentials.createInsecure(), { interceptors: [traceInterceptor] }];
+export function clientOptions(): [
+  ReturnType<typeof credentials.createInsecure>,
+  { interceptors: Interceptor[]; 'grpc.enable_channelz': number },
+] {
+  return [credentials.createInsecure(), { interceptors: [traceInterceptor], 'grpc.enable_channelz': 0 }];
 }
 
 export type UnaryMethod<Req, Res> = (

@@ -88,7 +88,8 @@ export async function startRpcServer(options: {
   services: readonly RpcService[];
   logger: Logger;
 }): Promise<RpcServer> {
-  const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
+  // Channelz bookkeeping costs every call a good share of its CPU; nothing here reads it.
+  const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024, 'grpc.enable_channelz': 0 });
   const health = new HealthImplementation({ '': 'SERVING' });
   for (const service of options.services) {
     server.addService(service.definition, service.implementation);

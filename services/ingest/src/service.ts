@@ -2,7 +2,9 @@ import { Bus } from '@herald/bus';
 import { startRpcServer } from '@herald/rpc';
 import type { Logger } from '@herald/telemetry';
 import type { IngestConfig } from './config.js';
+import { topics } from '@herald/contracts';
 import { BusPublisher } from './bus-publisher.js';
+import { CachedAuthorizer } from './cached-authorizer.js';
 import { DirectoryAuthorizer } from './directory-client.js';
 import { Ingest } from './ingest.js';
 import { ingestRpc } from './ingest-rpc.js';
@@ -20,7 +22,12 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
     logger,
   });
   await bus.ensureStreams(['NOTIFICATIONS']);
-  const authorizer = new DirectoryAuthorizer(config.PREFERENCES_ADDR, config.AUTHORIZE_DEADLINE_MS);
+  const directory = new DirectoryAuthorizer(config.PREFERENCES_ADDR, config.AUTHORIZE_DEADLINE_MS);
+  const authorizer = new CachedAuthorizer(directory, {
+    ttlMs: config.AUTH_CACHE_TTL_MS,
+    maxEntries: config.AUTH_CACHE_MAX_ENTRIES,
+  });
+  bus.subscribe(topics.directoryChanged, [], (change) => authorizer.forgetAccount(change.accountId));
   const ingest = new Ingest(authorizer, new BusPublisher(bus));
   const server = await startRpcServer({
     host: config.GRPC_HOST,
@@ -32,7 +39,7 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
     port: server.port,
     async stop() {
       await server.shutdown();
-      authorizer.close();
+      directory.close();
       await bus.close();
       logger.info('ingest stopped');
     },
