@@ -45,3 +45,27 @@ export const env = {
   otlpEndpoint: () => z.string().url().optional(),
   string: () => z.string().optional(),
 } as const;
+
+/** What every service reads: NATS and its namespace, logs, traces, and where it serves gRPC. */
+export function serviceShape(defaultPort: number) {
+  return {
+    NATS_URL: env.natsUrl(),
+    HERALD_NAMESPACE: env.namespace(),
+    LOG_LEVEL: env.logLevel(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: env.otlpEndpoint(),
+    GRPC_HOST: z.string().default('127.0.0.1'),
+    GRPC_PORT: env.port(defaultPort),
+  };
+}
+
+/** What a service that owns a PostgreSQL schema reads. */
+export function databaseShape(defaultSchema: string) {
+  return {
+    DATABASE_URL: env.databaseUrl(),
+    DB_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a plain lower-case identifier')
+      .default(defaultSchema),
+    DB_POOL_SIZE: env.positiveInt(10),
+  };
+}

@@ -1,1 +1,1 @@
-export { loadConfig, ConfigError, env } from './config.js';
+export { loadConfig, ConfigError, env, serviceShape, databaseShape } from './config.js';

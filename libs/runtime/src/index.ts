@@ -1,2 +1,2 @@
-export { runMain, untilStopSignal } from './lifecycle.js';
-export type { Stoppable } from './lifecycle.js';
+export { runMain, runService, untilStopSignal } from './lifecycle.js';
+export type { Stoppable, ServiceBasics } from './lifecycle.js';

@@ -1,3 +1,5 @@
+import { createLogger, initTracing, type Logger, type LogLevel } from '@herald/telemetry';
+
 /** What a started service hands back: stopping finishes its in-flight work first. */
 export interface Stoppable {
   stop(): Promise<void>;
@@ -34,5 +36,37 @@ export function runMain(start: () => Promise<Stoppable>, onError: (err: unknown)
       onError(err);
       process.exit(1);
     },
+  );
+}
+
+export interface ServiceBasics {
+  LOG_LEVEL: LogLevel;
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
+}
+
+/**
+ * A service's main(): its config parsed once, JSON logs and traces named for
+ * it, started, and on SIGTERM stopped (draining its work) before the traces
+ * are flushed.
+ */
+export function runService<C extends ServiceBasics>(
+  name: string,
+  loadConfig: () => C,
+  start: (config: C, logger: Logger) => Promise<Stoppable>,
+): void {
+  runMain(
+    async () => {
+      const config = loadConfig();
+      const logger = createLogger(name, config.LOG_LEVEL);
+      const tracing = initTracing({ serviceName: name, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+      const service = await start(config, logger);
+      return {
+        async stop() {
+          await service.stop();
+          await tracing.shutdown();
+        },
+      };
+    },
+    (err) => console.error(err),
   );
 }

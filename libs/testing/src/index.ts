@@ -10,3 +10,5 @@ export {
   memorySpans,
 } from './testing.js';
 export { freePort, untilServing } from './grpc.js';
+export { interfaceDelivery } from './fixtures.js';
+export type { DeliveryFixture } from './fixtures.js';

@@ -1,13 +1,8 @@
 import { z } from 'zod';
-import { env, loadConfig } from '@herald/config';
+import { env, loadConfig, serviceShape } from '@herald/config';
 
 const shape = {
-  NATS_URL: env.natsUrl(),
-  HERALD_NAMESPACE: env.namespace(),
-  LOG_LEVEL: env.logLevel(),
-  OTEL_EXPORTER_OTLP_ENDPOINT: env.otlpEndpoint(),
-  GRPC_HOST: z.string().default('127.0.0.1'),
-  GRPC_PORT: env.port(50051),
+  ...serviceShape(50051),
   /** host:port of the preferences service, which owns API keys and users. */
   PREFERENCES_ADDR: z.string().default('127.0.0.1:50052'),
   /** Deadline of the Authorize call made for every request, in milliseconds. */

@@ -4,12 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { Bus } from '@herald/bus';
-import { ProviderKind, topics, type Delivery } from '@herald/contracts';
+import { topics, type Delivery } from '@herald/contracts';
 import {
   deleteStreams,
   dropSchemas,
   eventually,
   freePort,
+  interfaceDelivery,
   testEnv,
   testLogger,
   uniqueName,
@@ -43,31 +44,12 @@ async function exitOf(child: ChildProcess): Promise<{ code: number | null; signa
 }
 
 function delivery(account: string, user: string, i: number): Delivery {
-  const id = `n${i}`;
-  return {
-    id: `${id}.${user}.interface`,
-    channel: 'CHANNEL_INTERFACE',
-    notification: {
-      id,
-      accountId: account,
-      provider: { id: 'p', kind: ProviderKind.PROVIDER_KIND_INTEGRATION, name: 'P', iconUrl: '' },
-      recipients: [],
-      occurredAt: new Date(1_700_000_000_000 + i),
-      ingestedAt: new Date(),
-      body: { $case: 'error', value: { header: '', text: `message ${i}`, link: '' } },
-    },
-    recipient: {
-      userId: user,
-      email: '',
-      displayName: '',
-      timezone: 'UTC',
-      locale: 'en',
-      emailMode: 'EMAIL_MODE_IMMEDIATE',
-      digestTime: '',
-      telegramChatId: '',
-    },
-    rendered: { title: 'P', body: `message ${i}`, link: '' },
-  };
+  return interfaceDelivery({
+    accountId: account,
+    userId: user,
+    notificationId: `n${i}`,
+    occurredAt: new Date(1_700_000_000_000 + i),
+  });
 }
 
 describe('services as processes', () => {

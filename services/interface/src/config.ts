@@ -1,19 +1,8 @@
-import { z } from 'zod';
-import { env, loadConfig } from '@herald/config';
+import { databaseShape, env, loadConfig, serviceShape } from '@herald/config';
 
 const shape = {
-  NATS_URL: env.natsUrl(),
-  DATABASE_URL: env.databaseUrl(),
-  HERALD_NAMESPACE: env.namespace(),
-  LOG_LEVEL: env.logLevel(),
-  OTEL_EXPORTER_OTLP_ENDPOINT: env.otlpEndpoint(),
-  GRPC_HOST: z.string().default('127.0.0.1'),
-  GRPC_PORT: env.port(50053),
-  DB_SCHEMA: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case identifier')
-    .default('interface'),
-  DB_POOL_SIZE: env.positiveInt(10),
+  ...serviceShape(50053),
+  ...databaseShape('interface'),
   /** Deliveries written to the inbox in one INSERT. */
   INBOX_BATCH_SIZE: env.positiveInt(200),
   INBOX_CONCURRENCY: env.positiveInt(2),

@@ -2,38 +2,30 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { Bus } from '@herald/bus';
 import type { DeadLetter, InboxRead, LiveEvent } from '@herald/contracts';
-import { InboxClient, InboxOrder, ProviderKind, topics, type Delivery } from '@herald/contracts';
+import { InboxClient, InboxOrder, topics, type Delivery } from '@herald/contracts';
 import { callUnary, clientOptions, FIELD_METADATA_KEY, type UnaryMethod } from '@herald/rpc';
-import { deleteStreams, dropSchemas, eventually, testEnv, testLogger, uniqueName, within } from '@herald/testing';
+import {
+  deleteStreams,
+  dropSchemas,
+  interfaceDelivery,
+  eventually,
+  testEnv,
+  testLogger,
+  uniqueName,
+  within,
+} from '@herald/testing';
 import { loadInterfaceConfig, startInterface, type RunningInterface } from '@herald/interface';
 
 const account = 'acme';
 
-function delivery(id: string, user: string, occurredAt: Date, text = `text of ${id}`): Delivery {
-  return {
-    id: `${id}.${user}.interface`,
-    channel: 'CHANNEL_INTERFACE',
-    notification: {
-      id,
-      accountId: account,
-      provider: { id: 'p1', kind: ProviderKind.PROVIDER_KIND_INTEGRATION, name: 'Telephony', iconUrl: '' },
-      recipients: [],
-      occurredAt,
-      ingestedAt: occurredAt,
-      body: { $case: 'error', value: { header: 'Error', text, link: '/contacts' } },
-    },
-    recipient: {
-      userId: user,
-      email: '',
-      displayName: '',
-      timezone: 'UTC',
-      locale: 'en',
-      emailMode: 'EMAIL_MODE_IMMEDIATE',
-      digestTime: '',
-      telegramChatId: '',
-    },
-    rendered: { title: 'Error', body: text, link: '/contacts' },
-  };
+function delivery(id: string, user: string, occurredAt: Date, text?: string): Delivery {
+  return interfaceDelivery({
+    accountId: account,
+    userId: user,
+    notificationId: id,
+    occurredAt,
+    ...(text ? { text } : {}),
+  });
 }
 
 function grpcError(err: unknown): ServiceError {

@@ -1,18 +1,8 @@
-import { z } from 'zod';
-import { env, loadConfig } from '@herald/config';
+import { databaseShape, env, loadConfig, serviceShape } from '@herald/config';
 
 const shape = {
-  NATS_URL: env.natsUrl(),
-  DATABASE_URL: env.databaseUrl(),
-  HERALD_NAMESPACE: env.namespace(),
-  LOG_LEVEL: env.logLevel(),
-  OTEL_EXPORTER_OTLP_ENDPOINT: env.otlpEndpoint(),
-  GRPC_HOST: z.string().default('127.0.0.1'),
-  GRPC_PORT: env.port(50052),
-  DB_SCHEMA: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a plain lower-case identifier')
-    .default('preferences'),
+  ...serviceShape(50052),
+  ...databaseShape('preferences'),
   /** When set, the Directory's admin calls need `authorization: Bearer <ADMIN_TOKEN>`. */
   ADMIN_TOKEN: env.string(),
   /** Most notifications the router resolves and fans out at once. */
