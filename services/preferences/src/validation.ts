@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Channel, EmailMode, InboxOrder } from '@herald/contracts';
+import { Channel, EmailMode, InboxOrder, idPattern } from '@herald/contracts';
 import { InvalidArgumentError } from '@herald/errors';
 import {
   isOptionalChannel,
@@ -12,8 +12,6 @@ import {
 
 // Each check returns the value as it is kept, or throws InvalidArgumentError naming the field.
 
-/** Account and user ids become NATS subject tokens. */
-const idPattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const maxNameLength = 200;
 const maxUrlLength = 2048;
 const email = z.email();
