@@ -51,6 +51,8 @@ export function serviceShape(defaultPort: number) {
   return {
     NATS_URL: env.natsUrl(),
     HERALD_NAMESPACE: env.namespace(),
+    /** Replicas of each JetStream stream: 1 on one machine, 3 on a NATS cluster. */
+    NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
     LOG_LEVEL: env.logLevel(),
     OTEL_EXPORTER_OTLP_ENDPOINT: env.otlpEndpoint(),
     GRPC_HOST: z.string().default('127.0.0.1'),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { waitForPort } from './net.mjs';
 import { say } from './process.mjs';
-import { grpcPorts, serviceEnv, services as allServices, stackUrls } from './services.mjs';
+import { grpcPorts, portVariable, serviceEnv, services as allServices, stackUrls } from './services.mjs';
 
 /**
  * Runs every built service as a child until a stop signal or until one of
@@ -30,6 +30,7 @@ export async function runServices({
     return 1;
   }
 
+  if (env.GRPC_PORT) say(`GRPC_PORT is ignored: every service needs its own, e.g. ${portVariable(built[0].name)}`);
   const ports = grpcPorts(list, env);
   const children = [];
   let stopping = false;

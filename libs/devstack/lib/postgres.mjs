@@ -44,15 +44,8 @@ function debianClusterOn(port) {
 }
 
 async function startOwnCluster(endpoint, pgDir) {
-  const binDirs = postgresBinDirs();
-  const initdb = findExecutable(
-    'initdb',
-    binDirs.map((d) => join(d, 'initdb')),
-  );
-  const pgCtl = findExecutable(
-    'pg_ctl',
-    binDirs.map((d) => join(d, 'pg_ctl')),
-  );
+  const initdb = postgresTool('initdb');
+  const pgCtl = postgresTool('pg_ctl');
   if (!initdb || !pgCtl) {
     throw new SetupError(
       `PostgreSQL is not running at ${endpoint.host}:${endpoint.port} and is not installed: apt-get install postgresql`,
@@ -84,10 +77,17 @@ async function startOwnCluster(endpoint, pgDir) {
   return dataDir;
 }
 
+/** A PostgreSQL program: on PATH, or where Debian keeps it (off PATH). */
+export function postgresTool(name) {
+  const debianPlaces = postgresBinDirs().map((dir) => join(dir, name));
+  return findExecutable(name, debianPlaces);
+}
+
 function postgresUser() {
   const uid = capture('id', ['-u', 'postgres']);
   const gid = capture('id', ['-g', 'postgres']);
-  if (!uid || !gid)
+  if (!uid || !gid) {
     throw new SetupError('running as root needs a "postgres" user to own the cluster: useradd postgres');
+  }
   return { uid: Number(uid), gid: Number(gid) };
 }

@@ -60,10 +60,11 @@ describe('runServices', () => {
   it('runs every built service with its env, prefixes their output, and exits 0 on SIGINT', async () => {
     const list = [fakeService('preferences'), fakeService('ingest'), { name: 'email', grpcPort: 0 }];
     const { code, output, ports } = await launch(list, {
-      env: { LOG_LEVEL: 'debug' },
+      env: { LOG_LEVEL: 'debug', GRPC_PORT: '1' },
       whenUp: (child) => child.kill('SIGINT'),
     });
     assert.match(output, /skipping email: services\/email\/dist\/main.js is not built/);
+    assert.match(output, /GRPC_PORT is ignored: every service needs its own, e.g. PREFERENCES_GRPC_PORT/);
     assert.match(
       output,
       new RegExp(`\\[ingest\\] up ${ports.INGEST_GRPC_PORT} 127.0.0.1:${ports.PREFERENCES_GRPC_PORT} debug`),

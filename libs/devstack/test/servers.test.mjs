@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isListening } from '../lib/net.mjs';
 import { ensureNats } from '../lib/nats.mjs';
-import { ensurePostgres } from '../lib/postgres.mjs';
-import { findExecutable, postgresBinDirs } from '../lib/process.mjs';
+import { ensurePostgres, postgresTool } from '../lib/postgres.mjs';
+import { findExecutable } from '../lib/process.mjs';
 
 function freePort() {
   return new Promise((resolve) => {
@@ -27,10 +27,7 @@ function scratchDir() {
 }
 
 const natsServer = findExecutable('nats-server', ['/usr/sbin/nats-server', '/usr/bin/nats-server']);
-const pgCtl = findExecutable(
-  'pg_ctl',
-  postgresBinDirs().map((d) => join(d, 'pg_ctl')),
-);
+const pgCtl = postgresTool('pg_ctl');
 
 describe('ensureNats', { skip: !natsServer && 'nats-server is not installed' }, () => {
   it('starts a JetStream server where none answers, and never a second one', async () => {

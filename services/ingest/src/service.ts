@@ -18,6 +18,7 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
   const bus = await Bus.connect({
     url: config.NATS_URL,
     namespace: config.HERALD_NAMESPACE,
+    replicas: config.NATS_STREAM_REPLICAS,
     name: 'ingest',
     logger,
   });

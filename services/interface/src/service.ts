@@ -30,6 +30,7 @@ export async function startInterface(config: InterfaceConfig, logger: Logger): P
   const bus = await Bus.connect({
     url: config.NATS_URL,
     namespace: config.HERALD_NAMESPACE,
+    replicas: config.NATS_STREAM_REPLICAS,
     name: 'interface',
     logger,
   });

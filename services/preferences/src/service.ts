@@ -39,7 +39,13 @@ export async function startPreferences(config: PreferencesConfig, logger: Logger
   let bus: Bus | undefined;
   let rpc: RpcServer | undefined;
   try {
-    bus = await Bus.connect({ url: config.NATS_URL, namespace: config.HERALD_NAMESPACE, name: 'preferences', logger });
+    bus = await Bus.connect({
+      url: config.NATS_URL,
+      namespace: config.HERALD_NAMESPACE,
+      replicas: config.NATS_STREAM_REPLICAS,
+      name: 'preferences',
+      logger,
+    });
     await bus.ensureStreams(['NOTIFICATIONS', 'DELIVERIES', 'PREFERENCES', 'DEADLETTER']);
 
     const store = createStore(pool);

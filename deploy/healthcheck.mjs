@@ -1,0 +1,38 @@
+// A container healthcheck: one grpc.health.v1.Health/Check call for the whole
+// server (service ""), over plain HTTP/2 with Node built-ins, since the image
+// has no grpc_health_probe. Exit 0 when SERVING.
+import { connect } from 'node:http2';
+
+const port = Number(process.env.GRPC_PORT);
+const fail = (reason) => {
+  console.error(`unhealthy: ${reason}`);
+  process.exit(1);
+};
+if (!port) fail('GRPC_PORT is not set');
+setTimeout(() => fail('no answer within 3 s'), 3_000).unref();
+
+const session = connect(`http://127.0.0.1:${port}`);
+session.on('error', (err) => fail(err.message));
+const call = session.request({
+  ':method': 'POST',
+  ':path': '/grpc.health.v1.Health/Check',
+  'content-type': 'application/grpc',
+  te: 'trailers',
+});
+// A gRPC frame: no compression, length 0 (an empty HealthCheckRequest).
+call.end(Buffer.alloc(5));
+
+const chunks = [];
+let grpcStatus;
+call.on('response', (headers) => (grpcStatus = headers['grpc-status']));
+call.on('trailers', (trailers) => (grpcStatus = trailers['grpc-status']));
+call.on('error', (err) => fail(err.cause?.message ?? err.message));
+call.on('data', (chunk) => chunks.push(chunk));
+call.on('end', () => {
+  session.close();
+  if (grpcStatus !== '0') fail(`grpc-status ${grpcStatus}`);
+  // After the 5-byte frame header, HealthCheckResponse { status = 1 (SERVING) } is 0x08 0x01.
+  const message = Buffer.concat(chunks).subarray(5);
+  if (message[0] !== 0x08 || message[1] !== 0x01) fail(`not serving (status ${message[1] ?? 0})`);
+  process.exit(0);
+});
