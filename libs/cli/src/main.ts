@@ -3,6 +3,32 @@ import { parseArgs } from 'node:util';
 import { commands, UsageError } from './commands.js';
 import { loadCliConfig } from './config.js';
 
+const text = { type: 'string' } as const;
+
+/** Every option of every command; each command reads the ones it needs. */
+const options = {
+  account: text,
+  user: text,
+  email: text,
+  provider: text,
+  key: text,
+  text,
+  header: text,
+  link: text,
+  date: text,
+  recipients: text,
+  'idempotency-key': text,
+  from: text,
+  to: text,
+  duration: text,
+  icon: text,
+  order: text,
+  'page-size': text,
+  cursor: text,
+  ids: text,
+  all: { type: 'boolean' },
+} as const;
+
 function usage(): string {
   return ['usage: herald <command> [options]', '', ...Object.values(commands).map((c) => `  ${c.usage}`)].join('\n');
 }
@@ -14,13 +40,14 @@ async function main(argv: string[]): Promise<number> {
     console.error(usage());
     return 2;
   }
-  const { values } = parseArgs({ args: rest, strict: false, allowPositionals: false });
   try {
+    const { values } = parseArgs({ args: rest, options, strict: true, allowPositionals: false });
     const result = await command.run(loadCliConfig(), values);
     console.log(JSON.stringify(result, null, 2));
     return 0;
   } catch (err) {
-    if (err instanceof UsageError) {
+    const badArguments = err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    if (err instanceof UsageError || badArguments) {
       console.error(`herald ${name}: ${err.message}\n  ${command.usage}`);
       return 2;
     }

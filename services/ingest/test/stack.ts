@@ -8,7 +8,7 @@ import {
   type User,
 } from '@herald/contracts';
 import { loadInterfaceConfig, startInterface, type RunningInterface } from '@herald/interface';
-import { loadPreferencesConfig, startPreferences } from '@herald/preferences';
+import { loadPreferencesConfig, startPreferences, type RunningPreferences } from '@herald/preferences';
 import { callUnary, clientOptions, type UnaryMethod } from '@herald/rpc';
 import { deleteStreams, dropSchemas, testEnv, testLogger, uniqueName } from '@herald/testing';
 import { loadIngestConfig, startIngest, type RunningIngest } from '../src/index.js';
@@ -23,6 +23,7 @@ export interface Stack {
   preferences: PreferencesClient;
   ingestService: RunningIngest;
   interfaceService: RunningInterface;
+  preferencesService: RunningPreferences;
   /** Calls a unary method of one of the clients above, with a deadline. */
   call<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, bearer?: string): Promise<Res>;
   /** An account with users and an integration; returns the integration's API key. */
@@ -76,6 +77,7 @@ export async function startStack(): Promise<Stack> {
     preferences,
     ingestService,
     interfaceService,
+    preferencesService,
     call,
     async seedAccount(accountId, userIds) {
       await call(directory.upsertAccount.bind(directory), { id: accountId, name: `Account ${accountId}` });
