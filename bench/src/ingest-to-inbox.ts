@@ -5,6 +5,7 @@
  *
  *   pnpm --filter @herald/bench run ingest-to-inbox
  *   BENCH_NOTIFICATIONS=50000 BENCH_CONCURRENCY=128 pnpm --filter @herald/bench run ingest-to-inbox
+ *   BENCH_PROFILE=ingest …   (writes a V8 CPU profile of that service to /tmp/prof)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -38,7 +39,8 @@ function freePort(): Promise<number> {
 }
 
 function start(service: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [`services/${service}/dist/main.js`], {
+  const profile = process.env['BENCH_PROFILE'] === service ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [];
+  return spawn(process.execPath, [...profile, `services/${service}/dist/main.js`], {
     cwd: root,
     env: {
       PATH: process.env['PATH'] ?? '',
