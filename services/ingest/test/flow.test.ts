@@ -199,6 +199,49 @@ describe('a notification from ingest to the inbox', () => {
     }, 2_000);
   });
 
+  it('lists unread first until the user switches to newest first in their settings', async () => {
+    const user = uniqueName('u');
+    await stack.call(stack.directory.upsertUser.bind(stack.directory), {
+      user: {
+        accountId: account,
+        id: user,
+        email: `${user}@example.com`,
+        displayName: user,
+        timezone: 'UTC',
+        locale: 'en',
+        telegramChatId: '',
+      },
+    });
+    const older = await stack.call(
+      ingest().addError.bind(ingest()),
+      { text: 'older', date: 1_800_000_000, recipients: [user] },
+      apiKey,
+    );
+    const newer = await stack.call(
+      ingest().addError.bind(ingest()),
+      { text: 'newer', date: 1_800_000_060, recipients: [user] },
+      apiKey,
+    );
+    await eventually(async () => expect((await list(user)).items).toHaveLength(2));
+    await stack.call(stack.inbox.markRead.bind(stack.inbox), {
+      accountId: account,
+      userId: user,
+      notificationIds: [newer.id],
+    });
+    const ids = async (order: InboxOrder) => (await list(user, order)).items.map((i) => i.notification?.id);
+    expect(await ids(InboxOrder.INBOX_ORDER_UNSPECIFIED)).toEqual([older.id, newer.id]);
+
+    await stack.call(stack.preferences.updateSettings.bind(stack.preferences), {
+      accountId: account,
+      userId: user,
+      inboxOrder: InboxOrder.INBOX_ORDER_NEWEST,
+      providers: [],
+    });
+    await eventually(async () => expect(await ids(InboxOrder.INBOX_ORDER_UNSPECIFIED)).toEqual([newer.id, older.id]));
+    // An order the caller names still wins.
+    expect(await ids(InboxOrder.INBOX_ORDER_UNREAD_FIRST)).toEqual([older.id, newer.id]);
+  });
+
   it('traces one notification through ingest, preferences and interface', async () => {
     const reply = await stack.call(ingest().addError.bind(ingest()), { text: 'Traced', recipients: ['u1'] }, apiKey);
     await eventually(async () => {

@@ -19,7 +19,8 @@ export function encodeCursor(order: Order, position: Position): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-export function decodeCursor(order: Order, cursor: string): Position {
+/** The position a cursor holds; `order`, when given, must be the one the cursor was issued for. */
+export function decodeCursor(cursor: string, order?: Order): { order: Order; position: Position } {
   let value: Partial<Encoded>;
   try {
     value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<Encoded>;
@@ -35,6 +36,6 @@ export function decodeCursor(order: Order, cursor: string): Position {
   ) {
     throw new InvalidArgumentError('cursor', 'is not a cursor this service issued');
   }
-  if (value.o !== order) throw new InvalidArgumentError('cursor', `belongs to the ${value.o} order`);
-  return { isRead: value.r, occurredAt, notificationId: value.id };
+  if (order && value.o !== order) throw new InvalidArgumentError('cursor', `belongs to the ${value.o} order`);
+  return { order: value.o, position: { isRead: value.r, occurredAt, notificationId: value.id } };
 }

@@ -22,6 +22,13 @@ export interface StoredItem {
 
 export type Order = 'unread_first' | 'newest';
 
+export interface SavedOrder {
+  accountId: string;
+  userId: string;
+  order: Order;
+  version: number;
+}
+
 /** Where a page ends: the sort key of its last item. */
 export interface Position {
   isRead: boolean;
@@ -133,6 +140,33 @@ export class InboxRepository {
       [accountId, userId, readAt],
     );
     return result.rowCount ?? 0;
+  }
+
+  /** Keeps each user's chosen order, the newest version of it. */
+  async saveOrders(orders: readonly SavedOrder[]): Promise<void> {
+    if (orders.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO inbox_orders (account_id, user_id, inbox_order, version)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
+       ON CONFLICT (account_id, user_id) DO UPDATE
+         SET inbox_order = excluded.inbox_order, version = excluded.version
+         WHERE inbox_orders.version < excluded.version`,
+      [
+        orders.map((o) => o.accountId),
+        orders.map((o) => o.userId),
+        orders.map((o) => o.order),
+        orders.map((o) => o.version),
+      ],
+    );
+  }
+
+  /** The order the user chose in their settings, if they ever did. */
+  async savedOrder(accountId: string, userId: string): Promise<Order | undefined> {
+    const { rows } = await this.pool.query<{ inbox_order: Order }>(
+      'SELECT inbox_order FROM inbox_orders WHERE account_id = $1 AND user_id = $2',
+      [accountId, userId],
+    );
+    return rows[0]?.inbox_order;
   }
 
   async unreadCount(accountId: string, userId: string): Promise<number> {

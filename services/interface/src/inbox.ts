@@ -10,12 +10,20 @@ import {
   type ListReply,
   type ListRequest,
   type MarkReadReply,
+  type PreferencesChanged,
 } from '@herald/contracts';
 import type { Received } from '@herald/bus';
 import { InvalidArgumentError } from '@herald/errors';
 import type { TraceContext as Context } from '@herald/telemetry';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { itemKey, type InboxRepository, type NewItem, type Order, type StoredItem } from './inbox-repository.js';
+import {
+  itemKey,
+  type InboxRepository,
+  type NewItem,
+  type Order,
+  type SavedOrder,
+  type StoredItem,
+} from './inbox-repository.js';
 
 /** Where the inbox announces what changed. */
 export interface InboxEvents {
@@ -33,16 +41,23 @@ function checkUser(accountId: string, userId: string): void {
   if (!idPattern.test(userId)) throw new InvalidArgumentError('user_id', 'must be a user id');
 }
 
-function orderOf(order: InboxOrder): Order {
+/** The order asked for; undefined when the caller leaves it to the user's settings. */
+function orderOf(order: InboxOrder): Order | undefined {
   switch (order) {
     case InboxOrder.INBOX_ORDER_NEWEST:
       return 'newest';
     case InboxOrder.INBOX_ORDER_UNREAD_FIRST:
-    case InboxOrder.INBOX_ORDER_UNSPECIFIED:
       return 'unread_first';
+    case InboxOrder.INBOX_ORDER_UNSPECIFIED:
+      return undefined;
     case InboxOrder.UNRECOGNIZED:
       throw new InvalidArgumentError('order', 'must be INBOX_ORDER_UNREAD_FIRST or INBOX_ORDER_NEWEST');
   }
+}
+
+/** The order a user's settings name; unread first for anything else. */
+export function settingsOrder(order: InboxOrder | undefined): Order {
+  return order === InboxOrder.INBOX_ORDER_NEWEST ? 'newest' : 'unread_first';
 }
 
 function toItem(stored: StoredItem): InboxItem {
@@ -98,11 +113,15 @@ export class Inbox {
 
   async list(request: ListRequest): Promise<ListReply> {
     checkUser(request.accountId, request.userId);
-    const order = orderOf(request.order);
+    const asked = orderOf(request.order);
     if (request.pageSize > pageSizes.max) {
       throw new InvalidArgumentError('page_size', `must be at most ${pageSizes.max}`);
     }
-    const after = request.cursor ? decodeCursor(order, request.cursor) : undefined;
+    const cursor = request.cursor ? decodeCursor(request.cursor, asked) : undefined;
+    // Unread first by default (seeds/002), unless the user switched it in their settings.
+    const order =
+      asked ?? cursor?.order ?? (await this.repository.savedOrder(request.accountId, request.userId)) ?? 'unread_first';
+    const after = cursor?.position;
     const [page, unreadCount] = await Promise.all([
       this.repository.list(request.accountId, request.userId, order, request.pageSize || pageSizes.default, after),
       this.repository.unreadCount(request.accountId, request.userId),
@@ -112,6 +131,24 @@ export class Inbox {
       nextCursor: page.next ? encodeCursor(order, page.next) : '',
       unreadCount,
     };
+  }
+
+  /** Keeps the order each user chose, from a batch of preferences.changed events. */
+  async keepOrders(batch: readonly Received<PreferencesChanged>[]): Promise<void> {
+    const latest = new Map<string, SavedOrder>();
+    for (const { data } of batch) {
+      const { settings, version } = data;
+      if (!settings?.accountId || !settings.userId) continue;
+      const key = `${settings.accountId}/${settings.userId}`;
+      if ((latest.get(key)?.version ?? -1) >= version) continue;
+      latest.set(key, {
+        accountId: settings.accountId,
+        userId: settings.userId,
+        order: settingsOrder(settings.inboxOrder),
+        version,
+      });
+    }
+    await this.repository.saveOrders([...latest.values()]);
   }
 
   async markRead(accountId: string, userId: string, ids: readonly string[]): Promise<MarkReadReply> {

@@ -34,7 +34,7 @@ export async function startInterface(config: InterfaceConfig, logger: Logger): P
     name: 'interface',
     logger,
   });
-  await bus.ensureStreams(['DELIVERIES', 'INBOX', 'DEADLETTER']);
+  await bus.ensureStreams(['DELIVERIES', 'INBOX', 'PREFERENCES', 'DEADLETTER']);
   const inbox = new Inbox(new InboxRepository(pool), new BusInboxEvents(bus));
   await bus.consume(
     topics.delivery,
@@ -47,6 +47,15 @@ export async function startInterface(config: InterfaceConfig, logger: Logger): P
       retry: { maxTries: config.INBOX_MAX_TRIES, baseDelayMs: config.INBOX_RETRY_BASE_MS },
     },
     (batch) => inbox.store(batch),
+  );
+  await bus.consume(
+    topics.preferencesChanged,
+    {
+      durable: 'interface-inbox-order',
+      batchSize: config.INBOX_BATCH_SIZE,
+      retry: { maxTries: config.INBOX_MAX_TRIES, baseDelayMs: config.INBOX_RETRY_BASE_MS },
+    },
+    (batch) => inbox.keepOrders(batch),
   );
   const server = await startRpcServer({
     host: config.GRPC_HOST,

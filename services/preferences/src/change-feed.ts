@@ -9,8 +9,8 @@ import type { SettingsCache } from './settings-cache.js';
 export interface ChangeNotifier {
   /** After any write to an account's directory: every replica drops what it cached of the account. */
   directoryChanged(accountId: string): void;
-  /** After any change of a user's settings or profile; `version` makes the msgID unique per change. */
-  preferencesChanged(event: PreferencesChanged, version: number): Promise<void>;
+  /** After any change of a user's settings or profile; its `version` makes the msgID unique per change. */
+  preferencesChanged(event: PreferencesChanged): Promise<void>;
 }
 
 export type ChangeBus = Pick<Bus, 'publish' | 'publishCore' | 'subscribe'>;
@@ -52,7 +52,8 @@ export class ChangeFeed implements ChangeNotifier {
     this.bus.publishCore(topics.directoryChanged, [accountId], DirectoryChanged.fromPartial({ accountId }));
   }
 
-  async preferencesChanged(event: PreferencesChanged, version: number): Promise<void> {
+  async preferencesChanged(event: PreferencesChanged): Promise<void> {
+    const { version } = event;
     const accountId = event.settings?.accountId ?? '';
     const userId = event.settings?.userId ?? '';
     this.settings.invalidateUser(accountId, userId);

@@ -76,7 +76,7 @@ export class DirectoryService {
       return { saved, settings: toSettings(user.accountId, user.id, preferences, providers) };
     });
     this.changes.directoryChanged(user.accountId);
-    await this.changes.preferencesChanged({ settings, user: saved.user }, saved.version);
+    await this.changes.preferencesChanged({ settings, user: saved.user, version: saved.version });
     return saved.user;
   }
 

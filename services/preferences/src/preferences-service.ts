@@ -160,7 +160,7 @@ export class PreferencesService {
       await tx.settings.save(accountId, userId, preferences, changedChoices);
       return { settings: toSettings(accountId, userId, preferences, providers), ...locked };
     });
-    await this.changes.preferencesChanged({ settings, user }, version);
+    await this.changes.preferencesChanged({ settings, user, version });
     return settings;
   }
 
