@@ -66,6 +66,9 @@ export interface ConsumerHandle {
   stop(): Promise<void>;
 }
 
+/** How long one pull waits for messages; also the longest a stop waits for the pull under way. */
+const pullExpiresMs = 1_000;
+
 export const defaultRetry: RetryPolicy = { maxTries: 5, baseDelayMs: 1_000, maxDelayMs: 60_000 };
 
 /** The delay before delivery number `deliveryCount + 1`, with ±20% jitter. */
@@ -105,11 +108,13 @@ export async function startConsumer<T, P extends readonly string[]>(
   const log = logger.child({ consumer: durable });
   const tracer = trace.getTracer('herald.bus');
 
+  // A pull asks for several batches' worth: pulls are few, and while one fills, batches keep being handled.
+  const pullSize = batchSize * concurrency * 4;
   const limits = {
     ack_wait: (options.ackWaitMs ?? 30_000) * 1_000_000,
     // A safety net past our own dead-lettering, for a message that crashes the process every time.
     max_deliver: retry.maxTries + 3,
-    max_ack_pending: batchSize * concurrency * 2,
+    max_ack_pending: pullSize * 2,
   };
   try {
     await bus.jsm.consumers.info(streamName, durable);
@@ -126,24 +131,25 @@ export async function startConsumer<T, P extends readonly string[]>(
   }
 
   const consumer = await bus.js.consumers.get(streamName, durable);
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: batchSize * concurrency });
 
-  void (async () => {
-    for await (const status of messages.status()) {
-      switch (status.type) {
-        case 'heartbeats_missed':
-        case 'consumer_not_found':
-        case 'stream_not_found':
-        case 'consumer_deleted':
-        case 'exceeded_limits':
-        case 'no_responders':
-          log.warn({ status }, 'consumer status');
-          break;
-        default:
-          log.debug({ status }, 'consumer status');
+  const watch = (messages: ConsumerMessages): void => {
+    void (async () => {
+      for await (const status of messages.status()) {
+        switch (status.type) {
+          case 'heartbeats_missed':
+          case 'consumer_not_found':
+          case 'stream_not_found':
+          case 'consumer_deleted':
+          case 'exceeded_limits':
+          case 'no_responders':
+            log.warn({ status }, 'consumer status');
+            break;
+          default:
+            log.debug({ status }, 'consumer status');
+        }
       }
-    }
-  })();
+    })();
+  };
 
   const deadLetter = async (msg: JsMsg, reason: string): Promise<void> => {
     try {
@@ -255,14 +261,46 @@ export async function startConsumer<T, P extends readonly string[]>(
     }
   };
 
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  // Bounded pulls rather than an endless consume(): a pull's messages are all
+  // received before the loop stops, so a stop never strands messages that the
+  // server has sent but this process has not yet read (they would wait out
+  // ack_wait before anyone else could have them).
   const loop = (async () => {
-    for await (const msg of messages) {
-      pending.push(msg);
-      if (pending.length >= batchSize) dispatch();
-      else if (!scheduled) {
-        // Let every message already buffered arrive first, so they share one batch.
-        scheduled = true;
-        setImmediate(dispatch);
+    let failures = 0;
+    while (!stopped) {
+      // Pull again only once the work already received has room to go.
+      while (pending.length >= pullSize && !stopped) {
+        dispatch();
+        await Promise.race(inflight);
+      }
+      try {
+        const messages = await consumer.fetch({ max_messages: pullSize, expires: pullExpiresMs });
+        watch(messages);
+        for await (const msg of messages) {
+          pending.push(msg);
+          if (pending.length >= batchSize) dispatch();
+          else if (!scheduled) {
+            // Let every message already received arrive first, so they share one batch.
+            scheduled = true;
+            setImmediate(dispatch);
+          }
+        }
+        failures = 0;
+      } catch (err) {
+        failures++;
+        log.warn({ err, failures }, 'pull failed; retrying');
+        await pause(Math.min(5_000, 100 * 2 ** failures));
       }
     }
     while (pending.length > 0 || inflight.size > 0) {
@@ -277,7 +315,8 @@ export async function startConsumer<T, P extends readonly string[]>(
     name: durable,
     stop() {
       stopping ??= (async () => {
-        await messages.close();
+        stopped = true;
+        wake?.();
         await loop;
         log.info('consumer stopped');
       })();

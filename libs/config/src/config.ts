@@ -71,3 +71,37 @@ export function databaseShape(defaultSchema: string) {
     DB_POOL_SIZE: env.positiveInt(10),
   };
 }
+
+type ConsumerVariable<P extends string> =
+  `${P}_BATCH_SIZE` | `${P}_CONCURRENCY` | `${P}_MAX_TRIES` | `${P}_ACK_WAIT_MS` | `${P}_RETRY_BASE_MS`;
+
+/**
+ * The tuning of one JetStream consumer, under a prefix of the service's
+ * choosing (INBOX_BATCH_SIZE, ROUTER_MAX_TRIES, ...).
+ */
+export function consumerShape<const P extends string>(
+  prefix: P,
+): Record<ConsumerVariable<P>, ReturnType<typeof env.positiveInt>> {
+  return {
+    /** Most messages handled in one batch (one INSERT, one settings read). */
+    [`${prefix}_BATCH_SIZE`]: env.positiveInt(200),
+    /** Most batches in flight at once. */
+    [`${prefix}_CONCURRENCY`]: env.positiveInt(2),
+    /** Deliveries of a message before it goes to the dead-letter subject. */
+    [`${prefix}_MAX_TRIES`]: env.positiveInt(5),
+    /** How long a delivered message may stay unacked before it is delivered again. */
+    [`${prefix}_ACK_WAIT_MS`]: env.positiveInt(30_000),
+    /** First retry delay, doubled at each next try. */
+    [`${prefix}_RETRY_BASE_MS`]: env.positiveInt(1_000),
+  } as Record<ConsumerVariable<P>, ReturnType<typeof env.positiveInt>>;
+}
+
+/** The consumer options a consumerShape's variables stand for. */
+export function consumerTuning<P extends string>(config: Readonly<Record<ConsumerVariable<P>, number>>, prefix: P) {
+  return {
+    batchSize: config[`${prefix}_BATCH_SIZE`],
+    concurrency: config[`${prefix}_CONCURRENCY`],
+    ackWaitMs: config[`${prefix}_ACK_WAIT_MS`],
+    retry: { maxTries: config[`${prefix}_MAX_TRIES`], baseDelayMs: config[`${prefix}_RETRY_BASE_MS`] },
+  };
+}

@@ -1,1 +1,1 @@
-export { loadConfig, ConfigError, env, serviceShape, databaseShape } from './config.js';
+export { loadConfig, ConfigError, env, serviceShape, databaseShape, consumerShape, consumerTuning } from './config.js';

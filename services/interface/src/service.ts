@@ -1,4 +1,5 @@
 import { Bus } from '@herald/bus';
+import { consumerTuning } from '@herald/config';
 import { channelToken, Channel, topics } from '@herald/contracts';
 import { createPool, migrate } from '@herald/db';
 import { startRpcServer } from '@herald/rpc';
@@ -41,10 +42,7 @@ export async function startInterface(config: InterfaceConfig, logger: Logger): P
     {
       durable: 'interface-inbox',
       filter: [channelToken(Channel.CHANNEL_INTERFACE)],
-      batchSize: config.INBOX_BATCH_SIZE,
-      concurrency: config.INBOX_CONCURRENCY,
-      ackWaitMs: config.INBOX_ACK_WAIT_MS,
-      retry: { maxTries: config.INBOX_MAX_TRIES, baseDelayMs: config.INBOX_RETRY_BASE_MS },
+      ...consumerTuning(config, 'INBOX'),
     },
     (batch) => inbox.store(batch),
   );
@@ -52,8 +50,7 @@ export async function startInterface(config: InterfaceConfig, logger: Logger): P
     topics.preferencesChanged,
     {
       durable: 'interface-inbox-order',
-      batchSize: config.INBOX_BATCH_SIZE,
-      retry: { maxTries: config.INBOX_MAX_TRIES, baseDelayMs: config.INBOX_RETRY_BASE_MS },
+      ...consumerTuning(config, 'INBOX'),
     },
     (batch) => inbox.keepOrders(batch),
   );

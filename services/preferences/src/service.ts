@@ -1,4 +1,5 @@
 import { Bus } from '@herald/bus';
+import { consumerTuning } from '@herald/config';
 import {
   DirectoryService as DirectoryDefinition,
   PreferencesService as PreferencesDefinition,
@@ -68,10 +69,7 @@ export async function startPreferences(config: PreferencesConfig, logger: Logger
       topics.notificationIngested,
       {
         durable: routerDurable,
-        batchSize: config.ROUTER_BATCH_SIZE,
-        concurrency: config.ROUTER_CONCURRENCY,
-        ackWaitMs: config.ROUTER_ACK_WAIT_MS,
-        retry: { maxTries: config.ROUTER_MAX_TRIES, baseDelayMs: config.ROUTER_RETRY_BASE_MS },
+        ...consumerTuning(config, 'ROUTER'),
       },
       createRouter({ directory: directoryCache, settings: settingsCache, publisher, logger }),
     );
