@@ -55,6 +55,8 @@ function delivery(account: string, user: string, i: number): Delivery {
 describe('services as processes', () => {
   const namespace = uniqueName('ns');
   const schema = uniqueName('inbox_');
+  /** The schemas of the services started on their own. */
+  const schemas: string[] = [];
   const account = 'acme';
   const user = 'u1';
   let bus: Bus;
@@ -89,7 +91,7 @@ describe('services as processes', () => {
     await db.end();
     await deleteStreams(bus);
     await bus.close();
-    await dropSchemas(schema);
+    await dropSchemas(schema, ...schemas);
   });
 
   it('loses nothing and stores nothing twice when the interface is killed with SIGKILL mid-stream', async () => {
@@ -132,9 +134,11 @@ describe('services as processes', () => {
 
   it.each(['preferences', 'interface', 'ingest'])('%s exits 0 on SIGTERM once serving', async (service) => {
     const port = await freePort();
+    const own = uniqueName(`${service}_`);
+    schemas.push(own);
     const child = startProcess(service, {
       HERALD_NAMESPACE: namespace,
-      DB_SCHEMA: uniqueName(`${service}_`),
+      DB_SCHEMA: own,
       GRPC_PORT: String(port),
     });
     let stderr = '';
