@@ -21,40 +21,32 @@ export function directoryServer(
 ): DirectoryServer {
   const { logger } = options;
   const admin = adminCheck(options.adminToken);
+  /** An admin call: the admin token first, when one is configured. */
+  const adminCall = <Req, Res>(method: string, fn: (request: Req) => Promise<Res>) =>
+    unary<Req, Res>(`herald.v1.Directory/${method}`, logger, async (request, call) => {
+      admin(call.metadata);
+      return fn(request);
+    });
   return {
-    upsertAccount: unary('Directory/UpsertAccount', logger, async (request, call) => {
-      admin(call.metadata);
-      return directory.upsertAccount(request);
-    }),
-    upsertUser: unary('Directory/UpsertUser', logger, async (request, call) => {
-      admin(call.metadata);
-      return directory.upsertUser(request);
-    }),
-    listUsers: unary('Directory/ListUsers', logger, async (request, call) => {
-      admin(call.metadata);
-      return directory.listUsers(request);
-    }),
-    registerProvider: unary('Directory/RegisterProvider', logger, async (request, call) => {
-      admin(call.metadata);
-      return directory.registerProvider(request);
-    }),
-    issueApiKey: unary('Directory/IssueApiKey', logger, async (request, call) => {
-      admin(call.metadata);
-      return directory.issueApiKey(request);
-    }),
-    revokeApiKey: unary('Directory/RevokeApiKey', logger, async (request, call) => {
-      admin(call.metadata);
-      return directory.revokeApiKey(request);
-    }),
+    upsertAccount: adminCall('UpsertAccount', (request) => directory.upsertAccount(request)),
+    upsertUser: adminCall('UpsertUser', (request) => directory.upsertUser(request)),
+    listUsers: adminCall('ListUsers', (request) => directory.listUsers(request)),
+    registerProvider: adminCall('RegisterProvider', (request) => directory.registerProvider(request)),
+    issueApiKey: adminCall('IssueApiKey', (request) => directory.issueApiKey(request)),
+    revokeApiKey: adminCall('RevokeApiKey', (request) => directory.revokeApiKey(request)),
     // The caller is an integration's key, checked by the call itself.
-    authorize: unary('Directory/Authorize', logger, (request) => directory.authorize(request)),
+    authorize: unary('herald.v1.Directory/Authorize', logger, (request) => directory.authorize(request)),
   };
 }
 
 export function preferencesServer(preferences: PreferencesService, logger: Logger): PreferencesServer {
   return {
-    getSettings: unary('Preferences/GetSettings', logger, (request) => preferences.getSettings(request)),
-    updateSettings: unary('Preferences/UpdateSettings', logger, (request) => preferences.updateSettings(request)),
-    listProviders: unary('Preferences/ListProviders', logger, (request) => preferences.listProviders(request)),
+    getSettings: unary('herald.v1.Preferences/GetSettings', logger, (request) => preferences.getSettings(request)),
+    updateSettings: unary('herald.v1.Preferences/UpdateSettings', logger, (request) =>
+      preferences.updateSettings(request),
+    ),
+    listProviders: unary('herald.v1.Preferences/ListProviders', logger, (request) =>
+      preferences.listProviders(request),
+    ),
   };
 }
