@@ -12,7 +12,8 @@ import { connect, headers, type NatsConnection, type Subscription } from '@nats-
 import { streams, subjectOf, filterOf, type StreamName, type Topic } from '@herald/contracts';
 import { extractContext, injectContext, withSpan, type Logger } from '@herald/telemetry';
 import type { Context } from '@opentelemetry/api';
-import { headerGetter, headerSetter, isApiError } from './trace-headers.js';
+import { isApiError } from './jetstream-errors.js';
+import { headerGetter, headerSetter } from './trace-headers.js';
 import { startConsumer, type ConsumerHandle, type ConsumerOptions, type BatchHandler } from './consume.js';
 
 export interface BusOptions {

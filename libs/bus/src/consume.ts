@@ -4,7 +4,8 @@ import { DeadLetter, topics, type StreamName, type Topic } from '@herald/contrac
 import { isHeraldError } from '@herald/errors';
 import { extractContext, type Logger } from '@herald/telemetry';
 import type { JetStreamClient, JetStreamManager, PubAck } from '@nats-io/jetstream';
-import { headerGetter, isApiError } from './trace-headers.js';
+import { isApiError } from './jetstream-errors.js';
+import { headerGetter } from './trace-headers.js';
 
 /** What a consumer needs of the bus. */
 export interface ConsumerHost {

@@ -1,5 +1,4 @@
 import type { MsgHdrs } from '@nats-io/transport-node';
-import { JetStreamApiError } from '@nats-io/jetstream';
 import type { CarrierGetter, CarrierSetter } from '@herald/telemetry';
 
 /** Writes W3C trace context into NATS headers. */
@@ -12,8 +11,3 @@ export const headerGetter: CarrierGetter<MsgHdrs | undefined> = {
   get: (carrier, key) => carrier?.get(key) || undefined,
   keys: (carrier) => carrier?.keys() ?? [],
 };
-
-/** A JetStream API error with this code (e.g. stream or consumer not found). */
-export function isApiError(err: unknown, code: number): boolean {
-  return err instanceof JetStreamApiError && err.code === code;
-}
