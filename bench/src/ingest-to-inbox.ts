@@ -7,51 +7,30 @@
  *   BENCH_NOTIFICATIONS=50000 BENCH_CONCURRENCY=128 pnpm --filter @herald/bench run ingest-to-inbox
  *   BENCH_PROFILE=ingest …   (writes a V8 CPU profile of that service to /tmp/prof)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { Bus } from '@herald/bus';
 import { DirectoryClient, NotificationIngestClient } from '@herald/contracts';
 import { callUnary, clientOptions } from '@herald/rpc';
-import { createLogger } from '@herald/telemetry';
+import {
+  dropSchemas,
+  eventually,
+  exitOf,
+  freePort,
+  isolatedBus,
+  startServiceProcess,
+  testEnv,
+  uniqueName,
+} from '@herald/testing';
 
 const total = Number(process.env['BENCH_NOTIFICATIONS'] ?? 20_000);
 const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 64);
 const users = 10;
-const natsUrl = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
-const databaseUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const run = `bench${randomBytes(4).toString('hex')}`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
+/** A built service as its own process; BENCH_PROFILE=<service> writes its CPU profile to /tmp/prof. */
 function start(service: string, env: Record<string, string>): ChildProcess {
   const profile = process.env['BENCH_PROFILE'] === service ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [];
-  return spawn(process.execPath, [...profile, `services/${service}/dist/main.js`], {
-    cwd: root,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      NATS_URL: natsUrl,
-      DATABASE_URL: databaseUrl,
-      HERALD_NAMESPACE: run,
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  return startServiceProcess(service, { env, nodeArgs: profile, stderr: 'inherit' });
 }
 
 function rssMiB(pid: number | undefined): number {
@@ -60,40 +39,30 @@ function rssMiB(pid: number | undefined): number {
   return Math.round(kb / 1024);
 }
 
-async function retry<T>(fn: () => Promise<T>, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
-
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
 }
 
 async function main(): Promise<void> {
   const [ingestPort, prefsPort, interfacePort] = [await freePort(), await freePort(), await freePort()];
-  const schemas = { prefs: `${run}_prefs`, inbox: `${run}_inbox` };
+  const { namespace, cleanup } = await isolatedBus('bench');
+  const schemas = { prefs: uniqueName('bench_prefs_'), inbox: uniqueName('bench_inbox_') };
+  const common = { HERALD_NAMESPACE: namespace };
   const children = {
-    preferences: start('preferences', { GRPC_PORT: String(prefsPort), DB_SCHEMA: schemas.prefs }),
-    interface: start('interface', { GRPC_PORT: String(interfacePort), DB_SCHEMA: schemas.inbox }),
-    ingest: start('ingest', { GRPC_PORT: String(ingestPort), PREFERENCES_ADDR: `127.0.0.1:${prefsPort}` }),
+    preferences: start('preferences', { ...common, GRPC_PORT: String(prefsPort), DB_SCHEMA: schemas.prefs }),
+    interface: start('interface', { ...common, GRPC_PORT: String(interfacePort), DB_SCHEMA: schemas.inbox }),
+    ingest: start('ingest', { ...common, GRPC_PORT: String(ingestPort), PREFERENCES_ADDR: `127.0.0.1:${prefsPort}` }),
   };
   const directory = new DirectoryClient(`127.0.0.1:${prefsPort}`, ...clientOptions());
   const ingest = new NotificationIngestClient(`127.0.0.1:${ingestPort}`, ...clientOptions());
-  const db = new pg.Client({ connectionString: databaseUrl });
+  const db = new pg.Client({ connectionString: testEnv.databaseUrl });
   await db.connect();
-  const bus = await Bus.connect({ url: natsUrl, namespace: run, name: 'bench', logger: createLogger('bench', 'warn') });
   const deadline = { deadlineMs: 30_000 };
   try {
-    await retry(
+    await eventually(
       () => callUnary(directory.upsertAccount.bind(directory), { id: 'bench', name: 'Bench' }, deadline),
       60_000,
+      200,
     );
     for (let i = 0; i < users; i++) {
       await callUnary(
@@ -128,17 +97,21 @@ async function main(): Promise<void> {
         { text: `Benchmark notification ${i}`, recipients: [`u${i % users}`] },
         { ...deadline, bearer: apiKey },
       );
-    await retry(() => send(0), 60_000);
+    await eventually(() => send(0), 60_000, 200);
 
     const stored = async (): Promise<number> => {
       const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schemas.inbox}".inbox_items`);
       return rows[0]?.n ?? 0;
     };
-    const warm = await retry(async () => {
-      const n = await stored();
-      if (n < 1) throw new Error('warm-up not stored yet');
-      return n;
-    }, 60_000);
+    const warm = await eventually(
+      async () => {
+        const n = await stored();
+        if (n < 1) throw new Error('warm-up not stored yet');
+        return n;
+      },
+      60_000,
+      200,
+    );
 
     const latencies: number[] = [];
     let next = 0;
@@ -184,16 +157,10 @@ async function main(): Promise<void> {
     directory.close();
     ingest.close();
     for (const child of Object.values(children)) child.kill('SIGTERM');
-    await Promise.all(
-      Object.values(children).map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))),
-    );
-    await db.query(
-      `DROP SCHEMA IF EXISTS "${schemas.prefs}" CASCADE; DROP SCHEMA IF EXISTS "${schemas.inbox}" CASCADE`,
-    );
+    await Promise.all(Object.values(children).map(exitOf));
     await db.end();
-    const names = await bus.jsm.streams.names().next();
-    await Promise.all(names.filter((n) => n.startsWith(`${run}_`)).map((n) => bus.jsm.streams.delete(n)));
-    await bus.close();
+    await dropSchemas(schemas.prefs, schemas.inbox);
+    await cleanup();
   }
 }
 

@@ -10,5 +10,7 @@ export {
   memorySpans,
 } from './testing.js';
 export { freePort, untilServing } from './grpc.js';
+export { exitOf, repoRoot, startServiceProcess } from './processes.js';
+export type { ServiceProcessOptions } from './processes.js';
 export { interfaceDelivery } from './fixtures.js';
 export type { DeliveryFixture } from './fixtures.js';

@@ -1,46 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { Bus } from '@herald/bus';
+import type { Bus } from '@herald/bus';
 import { topics, type Delivery } from '@herald/contracts';
 import {
-  deleteStreams,
   dropSchemas,
   eventually,
+  exitOf,
   freePort,
   interfaceDelivery,
+  isolatedBus,
+  startServiceProcess,
   testEnv,
-  testLogger,
   uniqueName,
   untilServing,
 } from '@herald/testing';
 
 /** These tests run the built services (`tsc -b` runs before the tests) as real processes. */
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-
 function startProcess(service: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [`services/${service}/dist/main.js`], {
-    cwd: root,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      NATS_URL: testEnv.natsUrl,
-      DATABASE_URL: testEnv.databaseUrl,
-      LOG_LEVEL: 'warn',
-      GRPC_PORT: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  child.stderr?.setEncoding('utf8');
-  return child;
-}
-
-async function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode };
-  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
-  return { code, signal };
+  return startServiceProcess(service, { env: { GRPC_PORT: '0', ...env } });
 }
 
 function delivery(account: string, user: string, i: number): Delivery {
@@ -53,20 +31,21 @@ function delivery(account: string, user: string, i: number): Delivery {
 }
 
 describe('services as processes', () => {
-  const namespace = uniqueName('ns');
   const schema = uniqueName('inbox_');
   /** The schemas of the services started on their own. */
   const schemas: string[] = [];
   const account = 'acme';
   const user = 'u1';
   let bus: Bus;
+  let namespace: string;
+  let cleanup: () => Promise<void>;
   let db: pg.Client;
-  const env = {
+  const env = () => ({
     HERALD_NAMESPACE: namespace,
     DB_SCHEMA: schema,
     INBOX_ACK_WAIT_MS: '1000',
     INBOX_BATCH_SIZE: '100',
-  };
+  });
   const stored = async (): Promise<number> => {
     const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".inbox_items`);
     return rows[0]?.n ?? 0;
@@ -81,7 +60,7 @@ describe('services as processes', () => {
   const consumerInfo = () => bus.jsm.consumers.info(bus.streamName('DELIVERIES'), 'interface-inbox');
 
   beforeAll(async () => {
-    bus = await Bus.connect({ url: testEnv.natsUrl, namespace, name: 'process-test', logger: testLogger() });
+    ({ bus, namespace, cleanup } = await isolatedBus('process-test'));
     await bus.ensureStreams(['DELIVERIES']);
     db = new pg.Client({ connectionString: testEnv.databaseUrl });
     await db.connect();
@@ -89,21 +68,20 @@ describe('services as processes', () => {
 
   afterAll(async () => {
     await db.end();
-    await deleteStreams(bus);
-    await bus.close();
+    await cleanup();
     await dropSchemas(schema, ...schemas);
   });
 
   it('loses nothing and stores nothing twice when the interface is killed with SIGKILL mid-stream', async () => {
     const total = 3000;
     await publishMany(0, total);
-    const first = startProcess('interface', env);
+    const first = startProcess('interface', env());
     await eventually(async () => expect(await stored()).toBeGreaterThan(0), 30_000, 20);
     first.kill('SIGKILL');
     expect((await exitOf(first)).signal).toBe('SIGKILL');
     const left = await stored();
 
-    const second = startProcess('interface', env);
+    const second = startProcess('interface', env());
     try {
       await eventually(async () => expect(await stored()).toBe(total), 60_000);
       await eventually(async () => {
@@ -122,7 +100,7 @@ describe('services as processes', () => {
   it('finishes in-flight work on SIGTERM and exits 0', async () => {
     const before = await stored();
     await publishMany(10_000, 2000);
-    const child = startProcess('interface', env);
+    const child = startProcess('interface', env());
     await eventually(async () => expect(await stored()).toBeGreaterThan(before), 30_000, 20);
     child.kill('SIGTERM');
     expect(await exitOf(child)).toEqual({ code: 0, signal: null });

@@ -1,4 +1,4 @@
-import { Bus } from '@herald/bus';
+import type { Bus } from '@herald/bus';
 import {
   Channel,
   DirectoryClient,
@@ -10,7 +10,7 @@ import {
 import { loadInterfaceConfig, startInterface, type RunningInterface } from '@herald/interface';
 import { loadPreferencesConfig, startPreferences, type RunningPreferences } from '@herald/preferences';
 import { callUnary, clientOptions, type UnaryMethod } from '@herald/rpc';
-import { deleteStreams, dropSchemas, testEnv, testLogger, uniqueName } from '@herald/testing';
+import { dropSchemas, isolatedBus, testEnv, testLogger, uniqueName } from '@herald/testing';
 import { loadIngestConfig, startIngest, type RunningIngest } from '../src/index.js';
 
 /** The whole flow in this process: preferences, interface and ingest in a namespace and schemas of their own. */
@@ -35,7 +35,7 @@ export interface Stack {
 }
 
 export async function startStack(): Promise<Stack> {
-  const namespace = uniqueName('ns');
+  const { bus, namespace, cleanup } = await isolatedBus('stack-test');
   const prefsSchema = uniqueName('prefs_');
   const inboxSchema = uniqueName('inbox_');
   const logger = testLogger();
@@ -58,7 +58,6 @@ export async function startStack(): Promise<Stack> {
     { ...loadIngestConfig({}), ...common, PREFERENCES_ADDR: `127.0.0.1:${preferencesService.port}` },
     logger,
   );
-  const bus = await Bus.connect({ url: testEnv.natsUrl, namespace, name: 'stack-test', logger });
   const address = (port: number) => `127.0.0.1:${port}`;
   const ingest = new NotificationIngestClient(address(ingestService.port), ...clientOptions());
   const inbox = new InboxClient(address(interfaceService.port), ...clientOptions());
@@ -111,8 +110,7 @@ export async function startStack(): Promise<Stack> {
       await ingestService.stop();
       await interfaceService.stop();
       await preferencesService.stop();
-      await deleteStreams(bus);
-      await bus.close();
+      await cleanup();
       await dropSchemas(prefsSchema, inboxSchema);
     },
   };

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { Bus } from '@herald/bus';
+import type { Bus } from '@herald/bus';
 import type { DeadLetter, InboxRead, LiveEvent } from '@herald/contracts';
 import { InboxClient, InboxOrder, topics, type Delivery } from '@herald/contracts';
 import { callUnary, clientOptions, FIELD_METADATA_KEY, type UnaryMethod } from '@herald/rpc';
 import {
-  deleteStreams,
   dropSchemas,
+  isolatedBus,
   interfaceDelivery,
   eventually,
   testEnv,
@@ -33,15 +33,17 @@ function grpcError(err: unknown): ServiceError {
 }
 
 describe('interface: the inbox', () => {
-  const namespace = uniqueName('ns');
   const schema = uniqueName('inbox_');
   let service: RunningInterface;
   let bus: Bus;
+  let cleanup: () => Promise<void>;
   let client: InboxClient;
   const call = <Req, Res>(method: UnaryMethod<Req, Res>, request: Req): Promise<Res> =>
     callUnary(method.bind(client), request, { deadlineMs: 5_000 });
 
   beforeAll(async () => {
+    let namespace: string;
+    ({ bus, namespace, cleanup } = await isolatedBus('inbox-test'));
     service = await startInterface(
       {
         ...loadInterfaceConfig({}),
@@ -56,15 +58,13 @@ describe('interface: the inbox', () => {
       },
       testLogger(),
     );
-    bus = await Bus.connect({ url: testEnv.natsUrl, namespace, name: 'inbox-test', logger: testLogger() });
     client = new InboxClient(`127.0.0.1:${service.port}`, ...clientOptions());
   });
 
   afterAll(async () => {
     client.close();
     await service.stop();
-    await deleteStreams(bus);
-    await bus.close();
+    await cleanup();
     await dropSchemas(schema);
   });
 
