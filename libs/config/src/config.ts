@@ -25,11 +25,22 @@ export function loadConfig<S extends z.ZodRawShape>(
     picked[name] = value === '' ? undefined : value;
   }
   const result = z.object(shape).safeParse(picked);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  for (const group of together) {
+    const given = group.filter((name) => name in shape && picked[name] !== undefined);
+    if (given.length > 0 && given.length < group.length) {
+      const missing = group.filter((name) => !given.includes(name));
+      problems.push(...missing.map((name) => `${name}: required with ${given.join(', ')}`));
+    }
   }
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
   return result.data;
 }
+
+/** Variables that mean something only together: one set without the others is a mistake. */
+const together: readonly (readonly string[])[] = [['GRPC_TLS_CERT', 'GRPC_TLS_KEY', 'GRPC_TLS_CA']];
 
 const subjectToken = /^[A-Za-z0-9_-]*$/;
 
@@ -44,6 +55,12 @@ export const env = {
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   otlpEndpoint: () => z.string().url().optional(),
   string: () => z.string().optional(),
+  /** `true` or `false`, nothing else: a typo must not silently switch a mode. */
+  flag: () =>
+    z
+      .enum(['true', 'false'], 'must be true or false')
+      .default('false')
+      .transform((value) => value === 'true'),
 } as const;
 
 /** What every service reads: NATS and its namespace, logs, traces, and where it serves gRPC. */
@@ -55,9 +72,33 @@ export function serviceShape(defaultPort: number) {
     NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
     LOG_LEVEL: env.logLevel(),
     OTEL_EXPORTER_OTLP_ENDPOINT: env.otlpEndpoint(),
+    /** Loopback unless the deploy says otherwise: internal gRPC is never public by accident. */
     GRPC_HOST: z.string().default('127.0.0.1'),
     GRPC_PORT: env.port(defaultPort),
+    /**
+     * Open admin calls without a token, for a developer's machine only
+     * (`npm start` sets it); the service logs a warning at start.
+     */
+    HERALD_DEV_MODE: env.flag(),
+    /**
+     * Mutual TLS between services, PEM files: this service's certificate and
+     * key (served, and shown to the services it calls) and the CA that signs
+     * every peer. All three or none; none means plaintext.
+     */
+    GRPC_TLS_CERT: z.string().optional(),
+    GRPC_TLS_KEY: z.string().optional(),
+    GRPC_TLS_CA: z.string().optional(),
   };
+}
+
+/** The TLS files of a service, or undefined when it speaks plaintext (loadConfig checked: all or none). */
+export function grpcTls(config: {
+  GRPC_TLS_CERT?: string | undefined;
+  GRPC_TLS_KEY?: string | undefined;
+  GRPC_TLS_CA?: string | undefined;
+}): { certFile: string; keyFile: string; caFile: string } | undefined {
+  const { GRPC_TLS_CERT: certFile, GRPC_TLS_KEY: keyFile, GRPC_TLS_CA: caFile } = config;
+  return certFile && keyFile && caFile ? { certFile, keyFile, caFile } : undefined;
 }
 
 /** What a service that owns a PostgreSQL schema reads. */

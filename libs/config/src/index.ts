@@ -1,1 +1,10 @@
-export { loadConfig, ConfigError, env, serviceShape, databaseShape, consumerShape, consumerTuning } from './config.js';
+export {
+  loadConfig,
+  ConfigError,
+  env,
+  serviceShape,
+  databaseShape,
+  consumerShape,
+  consumerTuning,
+  grpcTls,
+} from './config.js';

@@ -8,3 +8,4 @@ export {
   isHeraldError,
 } from './errors.js';
 export type { ErrorCode } from './errors.js';
+export { boundedString, fieldOfPath, parseInput, preview } from './input.js';

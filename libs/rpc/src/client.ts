@@ -3,6 +3,7 @@ import {
   Metadata,
   credentials,
   type CallOptions,
+  type ChannelCredentials,
   type ClientUnaryCall,
   type Interceptor,
   type ServiceError,
@@ -22,12 +23,11 @@ export const traceInterceptor: Interceptor = (options, nextCall) =>
     },
   });
 
-/** Options for a ts-proto grpc-js client constructor: plaintext and traced. */
-export function clientOptions(): [
-  ReturnType<typeof credentials.createInsecure>,
-  { interceptors: Interceptor[]; 'grpc.enable_channelz': number },
-] {
-  return [credentials.createInsecure(), { interceptors: [traceInterceptor], 'grpc.enable_channelz': 0 }];
+/** Options for a ts-proto grpc-js client constructor: traced, plaintext unless credentials are given. */
+export function clientOptions(
+  channel: ChannelCredentials = credentials.createInsecure(),
+): [ChannelCredentials, { interceptors: Interceptor[]; 'grpc.enable_channelz': number }] {
+  return [channel, { interceptors: [traceInterceptor], 'grpc.enable_channelz': 0 }];
 }
 
 export type UnaryMethod<Req, Res> = (

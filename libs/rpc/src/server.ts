@@ -87,6 +87,8 @@ export async function startRpcServer(options: {
   port: number;
   services: readonly RpcService[];
   logger: Logger;
+  /** Plaintext when unset. */
+  credentials?: ServerCredentials;
 }): Promise<RpcServer> {
   // Channelz bookkeeping costs every call a good share of its CPU; nothing here reads it.
   const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024, 'grpc.enable_channelz': 0 });
@@ -97,8 +99,10 @@ export async function startRpcServer(options: {
   }
   health.addToServer(server);
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (err, bound) =>
-      err ? reject(err) : resolve(bound),
+    server.bindAsync(
+      `${options.host}:${options.port}`,
+      options.credentials ?? ServerCredentials.createInsecure(),
+      (err, bound) => (err ? reject(err) : resolve(bound)),
     );
   });
   options.logger.info({ port, services: options.services.map((s) => s.name) }, 'grpc serving');

@@ -1,4 +1,4 @@
-import { status, type ServiceError } from '@grpc/grpc-js';
+import { status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { DirectoryClient } from '@herald/contracts';
 import { HeraldError, UnauthenticatedError, UnavailableError } from '@herald/errors';
 import { callUnary, clientOptions } from '@herald/rpc';
@@ -15,8 +15,9 @@ export class DirectoryAuthorizer implements Authorizer {
   constructor(
     address: string,
     private readonly deadlineMs: number,
+    channel?: ChannelCredentials,
   ) {
-    this.client = new DirectoryClient(address, ...clientOptions());
+    this.client = new DirectoryClient(address, ...clientOptions(channel));
   }
 
   async authorize(apiKey: string, recipients: readonly string[]) {

@@ -1,5 +1,6 @@
+import { grpcTls } from '@herald/config';
 import { Bus } from '@herald/bus';
-import { startRpcServer } from '@herald/rpc';
+import { channelCredentials, serverCredentials, startRpcServer } from '@herald/rpc';
 import type { Logger } from '@herald/telemetry';
 import type { IngestConfig } from './config.js';
 import { topics } from '@herald/contracts';
@@ -23,7 +24,11 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
     logger,
   });
   await bus.ensureStreams(['NOTIFICATIONS']);
-  const directory = new DirectoryAuthorizer(config.PREFERENCES_ADDR, config.AUTHORIZE_DEADLINE_MS);
+  const directory = new DirectoryAuthorizer(
+    config.PREFERENCES_ADDR,
+    config.AUTHORIZE_DEADLINE_MS,
+    channelCredentials(grpcTls(config)),
+  );
   const authorizer = new CachedAuthorizer(directory, {
     ttlMs: config.AUTH_CACHE_TTL_MS,
     maxEntries: config.AUTH_CACHE_MAX_ENTRIES,
@@ -33,6 +38,7 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
   const server = await startRpcServer({
     host: config.GRPC_HOST,
     port: config.GRPC_PORT,
+    credentials: serverCredentials(grpcTls(config)),
     services: [ingestRpc(ingest, logger)],
     logger,
   });

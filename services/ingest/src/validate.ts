@@ -13,7 +13,7 @@ import {
   type ShowMessageRequest,
   type ShowNotificationRequest,
 } from '@herald/contracts';
-import { InvalidArgumentError } from '@herald/errors';
+import { boundedString, parseInput } from '@herald/errors';
 
 /** Limits on what an integration may send; text beyond them is refused, never cut. */
 export const limits = {
@@ -27,13 +27,9 @@ export const limits = {
   maxDate: 253_402_300_799,
 } as const;
 
-const text = (max: number) =>
-  z
-    .string()
-    .max(max, `must be at most ${max} characters`)
-    .refine((value) => value.trim().length > 0, 'must not be empty');
+const text = (max: number) => boundedString(max).refine((value) => value.trim().length > 0, 'must not be empty');
 
-const optionalText = (max: number) => z.string().max(max, `must be at most ${max} characters`).optional();
+const optionalText = (max: number) => boundedString(max).optional();
 
 function isLink(value: string): boolean {
   // A path inside the CRM ("/contacts/list/?term=...") or an absolute http(s) URL.
@@ -46,15 +42,9 @@ function isLink(value: string): boolean {
   }
 }
 
-const link = z
-  .string()
-  .max(limits.link, `must be at most ${limits.link} characters`)
-  .refine(isLink, 'must be an http(s) URL or a path starting with /')
-  .optional();
+const link = boundedString(limits.link).refine(isLink, 'must be an http(s) URL or a path starting with /').optional();
 
-const httpUrl = z
-  .string()
-  .max(limits.link, `must be at most ${limits.link} characters`)
+const httpUrl = boundedString(limits.link)
   .refine((value) => value.startsWith('http') && isLink(value), 'must be an http(s) URL')
   .optional();
 
@@ -66,14 +56,10 @@ const date = z
   .optional();
 
 const recipients = z
-  .array(z.string().regex(idPattern, 'must be a user id (letters, digits, _ and -)'))
-  .max(limits.recipients, `at most ${limits.recipients} recipients`);
+  .array(boundedString(64, 'must be a user id').regex(idPattern, 'must be a user id (letters, digits, _ and -)'))
+  .max(limits.recipients, { message: `at most ${limits.recipients} recipients`, abort: true });
 
-const idempotencyKey = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(limits.idempotencyKey, `must be at most ${limits.idempotencyKey} characters`)
-  .optional();
+const idempotencyKey = boundedString(limits.idempotencyKey).min(1, 'must not be empty').optional();
 
 const addError = z.object({
   header: optionalText(limits.header),
@@ -107,7 +93,7 @@ const addCall = z.object({
   idempotencyKey,
 });
 
-const userId = z.string().regex(idPattern, 'must be a user id');
+const userId = boundedString(64, 'must be a user id').regex(idPattern, 'must be a user id');
 
 const addEvent = z.object({
   header: optionalText(limits.header),
@@ -116,7 +102,7 @@ const addEvent = z.object({
   link,
   task: z
     .object({
-      id: z.string().min(1, 'must not be empty').max(limits.name),
+      id: boundedString(limits.name).min(1, 'must not be empty'),
       createdBy: userId,
       responsible: userId,
       minutesBefore: z
@@ -152,27 +138,6 @@ const showNotification = z.object({
   recipients,
 });
 
-const snake = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-
-/** The field of the first problem, as the caller named it: `text.header`, `recipients[2]`. */
-function fieldOf(path: readonly PropertyKey[]): string {
-  let field = '';
-  for (const key of path) {
-    if (typeof key === 'number') field += `[${key}]`;
-    else field += (field ? '.' : '') + snake(String(key));
-  }
-  return field || 'request';
-}
-
-function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
-  const result = schema.safeParse(input);
-  if (!result.success) {
-    const [issue] = result.error.issues;
-    throw new InvalidArgumentError(fieldOf(issue?.path ?? []), issue?.message ?? 'is invalid');
-  }
-  return result.data;
-}
-
 /** What every stored kind shares, once validated. */
 export interface Accepted<B> {
   body: B;
@@ -184,7 +149,7 @@ export interface Accepted<B> {
 const unique = (ids: readonly string[]): string[] => [...new Set(ids)];
 
 export function acceptAddError(request: AddErrorRequest): Accepted<ErrorNotice> {
-  const r = parse(addError, request);
+  const r = parseInput(addError, request);
   return {
     body: { header: r.header ?? '', text: r.text, link: r.link ?? '' },
     date: r.date,
@@ -194,7 +159,7 @@ export function acceptAddError(request: AddErrorRequest): Accepted<ErrorNotice> 
 }
 
 export function acceptAddCall(request: AddCallRequest): Accepted<CallNotice> {
-  const r = parse(addCall, request);
+  const r = parseInput(addCall, request);
   return {
     body: {
       text: r.text,
@@ -211,7 +176,7 @@ export function acceptAddCall(request: AddCallRequest): Accepted<CallNotice> {
 }
 
 export function acceptAddEvent(request: AddEventRequest): Accepted<EventNotice> {
-  const r = parse(addEvent, request);
+  const r = parseInput(addEvent, request);
   return {
     body: {
       header: r.header ?? '',
@@ -244,7 +209,7 @@ export interface AcceptedPopup {
 }
 
 export function acceptShowMessage(request: ShowMessageRequest): AcceptedPopup {
-  const r = parse(showMessage, request);
+  const r = parseInput(showMessage, request);
   return {
     kind: { $case: 'message', value: { header: r.header, text: r.text, icon: r.icon ?? '' } },
     date: r.date,
@@ -253,7 +218,7 @@ export function acceptShowMessage(request: ShowMessageRequest): AcceptedPopup {
 }
 
 export function acceptShowMessageError(request: ShowMessageErrorRequest): AcceptedPopup {
-  const r = parse(showMessageError, request);
+  const r = parseInput(showMessageError, request);
   return {
     kind: { $case: 'messageError', value: { header: r.header, text: r.text, link: r.link ?? '' } },
     date: r.date,
@@ -262,7 +227,7 @@ export function acceptShowMessageError(request: ShowMessageErrorRequest): Accept
 }
 
 export function acceptShowNotification(request: ShowNotificationRequest): AcceptedPopup {
-  const r = parse(showNotification, request);
+  const r = parseInput(showNotification, request);
   const type = r.type === 'call' ? PopupType.POPUP_TYPE_CALL : PopupType.POPUP_TYPE_ERROR;
   return {
     kind: { $case: 'notification', value: { type, header: r.text.header, text: r.text.text } },

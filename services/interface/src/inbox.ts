@@ -158,7 +158,8 @@ export class Inbox {
       throw new InvalidArgumentError('notification_ids', `at most ${maxIdsPerCall} per call`);
     }
     ids.forEach((id, i) => {
-      if (id.length === 0 || id.length > 64) throw new InvalidArgumentError(`notification_ids[${i}]`, 'is not an id');
+      if (id.length === 0 || id.length > 64 || id.includes('\0'))
+        throw new InvalidArgumentError(`notification_ids[${i}]`, 'is not an id');
     });
     const readAt = this.now();
     const { found, updated } = await this.repository.markRead(accountId, userId, [...new Set(ids)], readAt);

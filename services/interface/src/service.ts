@@ -1,8 +1,8 @@
 import { Bus } from '@herald/bus';
-import { consumerTuning } from '@herald/config';
+import { consumerTuning, grpcTls } from '@herald/config';
 import { channelToken, Channel, topics } from '@herald/contracts';
 import { createPool, migrate } from '@herald/db';
-import { startRpcServer } from '@herald/rpc';
+import { serverCredentials, startRpcServer } from '@herald/rpc';
 import type { Logger } from '@herald/telemetry';
 import type { InterfaceConfig } from './config.js';
 import { BusInboxEvents } from './bus-events.js';
@@ -57,6 +57,7 @@ export async function startInterface(config: InterfaceConfig, logger: Logger): P
   const server = await startRpcServer({
     host: config.GRPC_HOST,
     port: config.GRPC_PORT,
+    credentials: serverCredentials(grpcTls(config)),
     services: [inboxRpc(inbox, logger)],
     logger,
   });

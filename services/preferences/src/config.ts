@@ -3,7 +3,7 @@ import { consumerShape, databaseShape, env, loadConfig, serviceShape } from '@he
 const shape = {
   ...serviceShape(50052),
   ...databaseShape('preferences'),
-  /** When set, the Directory's admin calls need `authorization: Bearer <ADMIN_TOKEN>`. */
+  /** The Directory's admin calls need `authorization: Bearer <ADMIN_TOKEN>`; unset, they are refused (open in dev mode). */
   ADMIN_TOKEN: env.string(),
   /** The router: notifications resolved and fanned out per batch. */
   ...consumerShape('ROUTER'),

@@ -15,23 +15,13 @@ import {
   type UpsertAccountRequest,
   type UpsertUserRequest,
 } from '@herald/contracts';
-import { NotFoundError, UnauthenticatedError } from '@herald/errors';
+import { NotFoundError, UnauthenticatedError, parseInput } from '@herald/errors';
 import { newApiKey, parseApiKey, secretMatches } from './api-key.js';
 import type { ChangeNotifier } from './change-feed.js';
 import type { DirectoryCache } from './directory-cache.js';
 import { toProvider, toProviderRef, toSettings } from './model.js';
 import type { Store } from './store.js';
-import {
-  checkDefaultChannels,
-  checkEmail,
-  checkIconUrl,
-  checkId,
-  checkLocale,
-  checkName,
-  checkReference,
-  checkTelegramChatId,
-  checkTimezone,
-} from './validation.js';
+import { requests } from './validation.js';
 
 /** The same answer for every bad key, so a caller cannot probe which keys exist. */
 const refused = 'invalid API key';
@@ -49,8 +39,7 @@ export class DirectoryService {
   }
 
   async upsertAccount(request: UpsertAccountRequest): Promise<Account> {
-    const id = checkId('id', request.id);
-    const name = checkName('name', request.name, { required: true });
+    const { id, name } = parseInput(requests.upsertAccount, request);
     const account = await this.store.directory.upsertAccount(id, name);
     this.changes.directoryChanged(id);
     return account;
@@ -58,16 +47,7 @@ export class DirectoryService {
 
   /** Creates or replaces a user; its settings stay as they were. */
   async upsertUser(request: UpsertUserRequest): Promise<User> {
-    const given = request.user ?? User.fromPartial({});
-    const user = User.fromPartial({
-      accountId: checkId('user.account_id', given.accountId),
-      id: checkId('user.id', given.id),
-      email: checkEmail('user.email', given.email),
-      displayName: checkName('user.display_name', given.displayName, { required: false }),
-      timezone: checkTimezone('user.timezone', given.timezone),
-      locale: checkLocale('user.locale', given.locale),
-      telegramChatId: checkTelegramChatId('user.telegram_chat_id', given.telegramChatId),
-    });
+    const user = User.fromPartial(parseInput(requests.upsertUser, request).user);
     const { saved, settings } = await this.store.transaction(async (tx) => {
       const saved = await tx.directory.upsertUser(user);
       if (!saved) throw new NotFoundError(`account ${user.accountId} not found`);
@@ -81,21 +61,21 @@ export class DirectoryService {
   }
 
   async listUsers(request: ListUsersRequest): Promise<ListUsersReply> {
-    const accountId = checkId('account_id', request.accountId);
+    const { accountId } = parseInput(requests.account, request);
     await this.requireAccount(accountId);
     return ListUsersReply.fromPartial({ users: await this.store.directory.usersOfAccounts([accountId]) });
   }
 
   /** Registers an integration of one account: a provider its users see in their settings. */
   async registerProvider(request: RegisterProviderRequest): Promise<Provider> {
-    const accountId = checkId('account_id', request.accountId);
+    const { accountId, name, iconUrl, defaultChannels } = parseInput(requests.registerProvider, request);
     const provider = await this.store.directory.insertIntegration({
       id: randomUUID(),
       kind: 'integration',
       accountId,
-      name: checkName('name', request.name, { required: true }),
-      iconUrl: checkIconUrl('icon_url', request.iconUrl),
-      defaultChannels: checkDefaultChannels('default_channels', request.defaultChannels),
+      name,
+      iconUrl,
+      defaultChannels,
     });
     if (!provider) throw new NotFoundError(`account ${accountId} not found`);
     this.changes.directoryChanged(accountId);
@@ -104,9 +84,7 @@ export class DirectoryService {
 
   /** A key for one provider of one account; the key is in the reply only, never stored. */
   async issueApiKey(request: IssueApiKeyRequest): Promise<IssueApiKeyReply> {
-    const accountId = checkId('account_id', request.accountId);
-    const providerId = checkReference('provider_id', request.providerId);
-    const name = checkName('name', request.name, { required: false });
+    const { accountId, providerId, name } = parseInput(requests.issueApiKey, request);
     await this.requireAccount(accountId);
     const providers = await this.store.directory.providersOf(accountId);
     if (!providers.some((p) => p.id === providerId)) {
@@ -126,8 +104,7 @@ export class DirectoryService {
 
   /** Once this returns, this replica refuses the key; the others as soon as they hear directory.changed. */
   async revokeApiKey(request: RevokeApiKeyRequest): Promise<RevokeApiKeyReply> {
-    const accountId = checkId('account_id', request.accountId);
-    const keyId = checkReference('key_id', request.keyId);
+    const { accountId, keyId } = parseInput(requests.revokeApiKey, request);
     const revoked = await this.store.directory.revokeApiKey(accountId, keyId);
     if (!revoked) throw new NotFoundError(`account ${accountId} has no API key ${keyId}`);
     this.changes.directoryChanged(accountId);

@@ -1,82 +1,30 @@
 import {
-  Channel,
   ListProvidersReply,
   type GetSettingsRequest,
   type ListProvidersRequest,
   type Settings,
   type UpdateSettingsRequest,
 } from '@herald/contracts';
-import { InvalidArgumentError, NotFoundError } from '@herald/errors';
+import type { z } from 'zod';
+import { InvalidArgumentError, NotFoundError, parseInput } from '@herald/errors';
 import type { ChangeNotifier } from './change-feed.js';
 import {
-  isOptionalChannel,
   ordered,
   toProvider,
   toSettings,
-  type KnownEmailMode,
-  type KnownInboxOrder,
   type OptionalChannel,
   type ProviderRecord,
-  type TaskLeadMinutes,
   type UserPreferences,
 } from './model.js';
 import type { Store } from './store.js';
-import {
-  checkDigestTime,
-  checkEmailMode,
-  checkId,
-  checkInboxOrder,
-  checkReference,
-  checkTaskLeadMinutes,
-} from './validation.js';
+import { requests } from './validation.js';
 
 /** An UpdateSettingsRequest whose every field was checked, except that its providers exist. */
-export interface SettingsUpdate {
-  readonly accountId: string;
-  readonly userId: string;
-  readonly receiveNotifications?: boolean | undefined;
-  readonly emailMode?: KnownEmailMode | undefined;
-  readonly digestTime?: string | undefined;
-  readonly inboxOrder?: KnownInboxOrder | undefined;
-  readonly taskLeadMinutes?: TaskLeadMinutes | undefined;
-  readonly providers: readonly {
-    readonly providerId: string;
-    readonly reset: boolean;
-    /** The interface, always on, is left out. */
-    readonly switches: readonly { readonly channel: OptionalChannel; readonly enabled: boolean }[];
-  }[];
-}
+export type SettingsUpdate = z.output<typeof requests.updateSettings>;
 
 /** Checks everything an update can be checked for without reading the database. */
 export function validateUpdate(request: UpdateSettingsRequest): SettingsUpdate {
-  return {
-    accountId: checkId('account_id', request.accountId),
-    userId: checkId('user_id', request.userId),
-    receiveNotifications: request.receiveNotifications,
-    emailMode: request.emailMode === undefined ? undefined : checkEmailMode('email_mode', request.emailMode),
-    digestTime: request.digestTime === undefined ? undefined : checkDigestTime('digest_time', request.digestTime),
-    inboxOrder: request.inboxOrder === undefined ? undefined : checkInboxOrder('inbox_order', request.inboxOrder),
-    taskLeadMinutes:
-      request.taskLeadMinutes === undefined
-        ? undefined
-        : checkTaskLeadMinutes('task_lead_minutes', request.taskLeadMinutes),
-    providers: request.providers.map((update, i) => ({
-      providerId: checkReference(`providers[${i}].provider_id`, update.providerId),
-      reset: update.reset,
-      switches: update.switches.flatMap(({ channel, enabled }, j) => {
-        const field = `providers[${i}].switches[${j}]`;
-        if (channel === Channel.CHANNEL_INTERFACE) {
-          if (!enabled) {
-            throw new InvalidArgumentError(`${field}.enabled`, 'the interface channel cannot be switched off');
-          }
-          return [];
-        }
-        if (!isOptionalChannel(channel))
-          throw new InvalidArgumentError(`${field}.channel`, 'is not a delivery channel');
-        return [{ channel, enabled }];
-      }),
-    })),
-  };
+  return parseInput(requests.updateSettings, request);
 }
 
 /**
@@ -135,8 +83,7 @@ export class PreferencesService {
 
   /** A user who never saved settings has the defaults. */
   async getSettings(request: GetSettingsRequest): Promise<Settings> {
-    const accountId = checkId('account_id', request.accountId);
-    const userId = checkId('user_id', request.userId);
+    const { accountId, userId } = parseInput(requests.user, request);
     const [user, providers, preferences] = await Promise.all([
       this.store.directory.user(accountId, userId),
       this.store.directory.providersOf(accountId),
@@ -165,7 +112,7 @@ export class PreferencesService {
   }
 
   async listProviders(request: ListProvidersRequest): Promise<ListProvidersReply> {
-    const accountId = checkId('account_id', request.accountId);
+    const { accountId } = parseInput(requests.account, request);
     if (!(await this.store.directory.accountExists(accountId))) {
       throw new NotFoundError(`account ${accountId} not found`);
     }

@@ -1,27 +1,38 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { DirectoryServer, PreferencesServer } from '@herald/contracts';
-import { UnauthenticatedError } from '@herald/errors';
+import { HeraldError, UnauthenticatedError } from '@herald/errors';
 import { bearerToken, unary } from '@herald/rpc';
 import type { Logger } from '@herald/telemetry';
 import { sameSecret } from './api-key.js';
 import type { DirectoryService } from './directory-service.js';
 import type { PreferencesService } from './preferences-service.js';
 
-/** With an admin token configured, the admin calls need `authorization: Bearer <token>`. */
-function adminCheck(adminToken: string | undefined): (metadata: Metadata) => void {
+/** How the admin calls are guarded: by a token, or open in dev mode only. */
+export type AdminAccess = { token: string } | { open: 'dev-mode' } | { refused: 'no-token' };
+
+export function adminAccess(config: { ADMIN_TOKEN?: string | undefined; HERALD_DEV_MODE: boolean }): AdminAccess {
+  if (config.ADMIN_TOKEN !== undefined) return { token: config.ADMIN_TOKEN };
+  return config.HERALD_DEV_MODE ? { open: 'dev-mode' } : { refused: 'no-token' };
+}
+
+/** Fails closed: without a configured token no caller is an admin, unless in dev mode. */
+function adminCheck(access: AdminAccess): (metadata: Metadata) => void {
   return (metadata) => {
-    if (adminToken === undefined) return;
-    if (!sameSecret(bearerToken(metadata), adminToken)) throw new UnauthenticatedError('invalid admin token');
+    if ('open' in access) return;
+    if ('refused' in access) {
+      throw new HeraldError('PERMISSION_DENIED', 'admin calls are refused: the service has no ADMIN_TOKEN');
+    }
+    if (!sameSecret(bearerToken(metadata), access.token)) throw new UnauthenticatedError('invalid admin token');
   };
 }
 
 export function directoryServer(
   directory: DirectoryService,
-  options: { adminToken: string | undefined; logger: Logger },
+  options: { admin: AdminAccess; logger: Logger },
 ): DirectoryServer {
   const { logger } = options;
-  const admin = adminCheck(options.adminToken);
-  /** An admin call: the admin token first, when one is configured. */
+  const admin = adminCheck(options.admin);
+  /** An admin call: the admin token first. */
   const adminCall = <Req, Res>(method: string, fn: (request: Req) => Promise<Res>) =>
     unary<Req, Res>(`herald.v1.Directory/${method}`, logger, async (request, call) => {
       admin(call.metadata);

@@ -1,5 +1,5 @@
 import { Bus } from '@herald/bus';
-import { consumerTuning } from '@herald/config';
+import { consumerTuning, grpcTls } from '@herald/config';
 import {
   DirectoryService as DirectoryDefinition,
   PreferencesService as PreferencesDefinition,
@@ -7,7 +7,7 @@ import {
   topics,
 } from '@herald/contracts';
 import { createPool, migrate, type Pool } from '@herald/db';
-import { startRpcServer, type RpcServer } from '@herald/rpc';
+import { serverCredentials, startRpcServer, type RpcServer } from '@herald/rpc';
 import type { Logger } from '@herald/telemetry';
 import { ChangeFeed } from './change-feed.js';
 import type { PreferencesConfig } from './config.js';
@@ -15,7 +15,7 @@ import { DirectoryCache } from './directory-cache.js';
 import { DirectoryService } from './directory-service.js';
 import { PreferencesService } from './preferences-service.js';
 import { createRouter, type DeliveryPublisher } from './router.js';
-import { directoryServer, preferencesServer } from './rpc-handlers.js';
+import { adminAccess, directoryServer, preferencesServer } from './rpc-handlers.js';
 import { SettingsCache } from './settings-cache.js';
 import { createStore } from './store.js';
 
@@ -30,6 +30,9 @@ export interface RunningPreferences {
 export const routerDurable = 'preferences-router';
 
 export async function startPreferences(config: PreferencesConfig, logger: Logger): Promise<RunningPreferences> {
+  const admin = adminAccess(config);
+  if ('open' in admin) logger.warn('HERALD_DEV_MODE: the admin calls are open to any caller; never in production');
+  if ('refused' in admin) logger.warn('no ADMIN_TOKEN: the admin calls are refused');
   await migrate({
     url: config.DATABASE_URL,
     schema: config.DB_SCHEMA,
@@ -79,11 +82,12 @@ export async function startPreferences(config: PreferencesConfig, logger: Logger
     rpc = await startRpcServer({
       host: config.GRPC_HOST,
       port: config.GRPC_PORT,
+      credentials: serverCredentials(grpcTls(config)),
       services: [
         {
           name: 'herald.v1.Directory',
           definition: DirectoryDefinition,
-          implementation: directoryServer(directory, { adminToken: config.ADMIN_TOKEN, logger }),
+          implementation: directoryServer(directory, { admin, logger }),
         },
         {
           name: 'herald.v1.Preferences',

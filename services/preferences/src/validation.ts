@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Channel, EmailMode, InboxOrder, idPattern } from '@herald/contracts';
-import { InvalidArgumentError } from '@herald/errors';
+import { boundedString, preview } from '@herald/errors';
 import {
   isOptionalChannel,
   taskLeadMinutes,
@@ -10,125 +10,189 @@ import {
   type TaskLeadMinutes,
 } from './model.js';
 
-// Each check returns the value as it is kept, or throws InvalidArgumentError naming the field.
+// The requests of the Directory and Preferences services as zod schemas: each
+// string is bounded before it is looked at, and each problem names its field
+// the way the caller spells it on the wire (parseInput from @herald/errors).
 
 const maxNameLength = 200;
 const maxUrlLength = 2048;
-const email = z.email();
-const digestTimePattern = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
-/** A Telegram chat id: a number, negative for groups and channels. */
-const telegramChatIdPattern = /^-?[0-9]{1,20}$/;
+/** Longer than any IANA zone or BCP 47 tag in use; refused before Intl parses it. */
+const maxZoneOrTagLength = 100;
 
-export function checkId(field: string, value: string): string {
-  if (value === '') throw new InvalidArgumentError(field, 'is required');
-  if (!idPattern.test(value)) {
-    throw new InvalidArgumentError(field, 'must be 1 to 64 letters, digits, _ or -, starting with a letter or a digit');
-  }
-  return value;
-}
+const idMessage = 'must be 1 to 64 letters, digits, _ or -, starting with a letter or a digit';
+
+/** An account or user id: it becomes a NATS subject token. */
+const id = boundedString(64, idMessage)
+  .refine((value) => value !== '', { message: 'is required', abort: true })
+  .refine((value) => idPattern.test(value), idMessage);
 
 /** A reference to a record (a provider or key id), which must be given. */
-export function checkReference(field: string, value: string): string {
-  if (value === '') throw new InvalidArgumentError(field, 'is required');
-  if (value.length > maxNameLength)
-    throw new InvalidArgumentError(field, `must be at most ${maxNameLength} characters`);
-  return value;
-}
+const reference = boundedString(maxNameLength).refine((value) => value !== '', 'is required');
 
-/** A name of at most 200 characters, trimmed; `required` refuses an empty one. */
-export function checkName(field: string, value: string, options: { required: boolean }): string {
-  const name = value.trim();
-  if (options.required && name === '') throw new InvalidArgumentError(field, 'is required');
-  if ([...name].length > maxNameLength) {
-    throw new InvalidArgumentError(field, `must be at most ${maxNameLength} characters`);
-  }
-  return name;
-}
+/** A name of at most 200 characters once trimmed (counted as characters, not UTF-16 units). */
+const name = (options: { required: boolean }) =>
+  boundedString(maxNameLength * 2, `must be at most ${maxNameLength} characters`)
+    .transform((value) => value.trim())
+    .refine((value) => !options.required || value !== '', 'is required')
+    .refine((value) => [...value].length <= maxNameLength, `must be at most ${maxNameLength} characters`);
 
-export function checkEmail(field: string, value: string): string {
-  const address = value.trim();
-  if (address === '') throw new InvalidArgumentError(field, 'is required');
-  if (!email.safeParse(address).success) throw new InvalidArgumentError(field, 'is not an email address');
-  return address;
-}
+const email = boundedString(320)
+  .transform((value) => value.trim())
+  .refine((value) => value !== '', { message: 'is required', abort: true })
+  .refine((value) => z.email().safeParse(value).success, 'is not an email address');
 
-/** An IANA time zone name, returned the way Intl spells it; empty means UTC. */
-export function checkTimezone(field: string, value: string): string {
+/**
+ * An IANA time zone name, kept as the user wrote it (Asia/Kolkata stays
+ * Asia/Kolkata, not Intl's older alias Asia/Calcutta); only its letter case
+ * is corrected. Empty means UTC.
+ */
+const timezone = boundedString(maxZoneOrTagLength).transform((value, ctx) => {
   if (value === '') return 'UTC';
+  let resolved: string;
   try {
-    return new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone;
-  } catch (cause) {
-    throw new InvalidArgumentError(field, `${JSON.stringify(value)} is not an IANA time zone`, { cause });
+    resolved = new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `${preview(value)} is not an IANA time zone` });
+    return z.NEVER;
   }
-}
+  return resolved.toLowerCase() === value.toLowerCase() ? resolved : value;
+});
 
 /** A BCP 47 language tag, canonicalized (pt-br → pt-BR); empty means en. */
-export function checkLocale(field: string, value: string): string {
+const locale = boundedString(maxZoneOrTagLength).transform((value, ctx) => {
   if (value === '') return 'en';
   try {
     const [canonical] = Intl.getCanonicalLocales(value);
     if (canonical) return canonical;
-  } catch (cause) {
-    throw new InvalidArgumentError(field, `${JSON.stringify(value)} is not a BCP 47 language tag`, { cause });
+  } catch {
+    // Reported below, as for an empty answer.
   }
-  throw new InvalidArgumentError(field, `${JSON.stringify(value)} is not a BCP 47 language tag`);
-}
+  ctx.addIssue({ code: 'custom', message: `${preview(value)} is not a BCP 47 language tag` });
+  return z.NEVER;
+});
 
-export function checkTelegramChatId(field: string, value: string): string {
-  const id = value.trim();
-  if (id !== '' && !telegramChatIdPattern.test(id)) throw new InvalidArgumentError(field, 'must be a number');
-  return id;
-}
+/** A Telegram chat id: a number, negative for groups and channels; empty when not linked. */
+const telegramChatId = boundedString(32, 'must be a number')
+  .transform((value) => value.trim())
+  .refine((value) => value === '' || /^-?[0-9]{1,20}$/.test(value), 'must be a number');
 
 /** An optional http(s) URL. */
-export function checkIconUrl(field: string, value: string): string {
-  const raw = value.trim();
-  if (raw === '') return '';
-  if (raw.length > maxUrlLength) throw new InvalidArgumentError(field, `must be at most ${maxUrlLength} characters`);
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch (cause) {
-    throw new InvalidArgumentError(field, 'is not a URL', { cause });
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InvalidArgumentError(field, 'must be an http or https URL');
-  }
-  return raw;
-}
+const iconUrl = boundedString(maxUrlLength)
+  .transform((value) => value.trim())
+  .superRefine((value, ctx) => {
+    if (value === '') return;
+    if (!URL.canParse(value)) ctx.addIssue({ code: 'custom', message: 'is not a URL' });
+    else if (!/^https?:$/.test(new URL(value).protocol)) {
+      ctx.addIssue({ code: 'custom', message: 'must be an http or https URL' });
+    }
+  });
 
 /**
  * The default channels of an integration: email, mobile, browser or telegram.
  * The interface is always on, so naming it is allowed and changes nothing.
  */
-export function checkDefaultChannels(field: string, channels: readonly Channel[]): OptionalChannel[] {
-  const chosen = new Set<OptionalChannel>();
-  channels.forEach((channel, i) => {
-    if (channel === Channel.CHANNEL_INTERFACE) return;
-    if (!isOptionalChannel(channel)) throw new InvalidArgumentError(`${field}[${i}]`, 'is not a delivery channel');
-    chosen.add(channel);
-  });
-  return [...chosen];
-}
+const defaultChannels = z
+  .array(
+    z
+      .string()
+      .refine(
+        (channel) => channel === Channel.CHANNEL_INTERFACE || isOptionalChannel(channel as Channel),
+        'is not a delivery channel',
+      ),
+  )
+  .transform((channels) => [...new Set(channels.filter((c): c is OptionalChannel => c !== Channel.CHANNEL_INTERFACE))]);
 
-export function checkEmailMode(field: string, value: EmailMode): KnownEmailMode {
-  if (value === EmailMode.EMAIL_MODE_IMMEDIATE || value === EmailMode.EMAIL_MODE_DAILY) return value;
-  throw new InvalidArgumentError(field, 'must be EMAIL_MODE_IMMEDIATE or EMAIL_MODE_DAILY');
-}
+const emailMode = z
+  .string()
+  .refine(
+    (value): value is KnownEmailMode =>
+      value === EmailMode.EMAIL_MODE_IMMEDIATE || value === EmailMode.EMAIL_MODE_DAILY,
+    'must be EMAIL_MODE_IMMEDIATE or EMAIL_MODE_DAILY',
+  )
+  .transform((value) => value as KnownEmailMode);
 
-export function checkInboxOrder(field: string, value: InboxOrder): KnownInboxOrder {
-  if (value === InboxOrder.INBOX_ORDER_UNREAD_FIRST || value === InboxOrder.INBOX_ORDER_NEWEST) return value;
-  throw new InvalidArgumentError(field, 'must be INBOX_ORDER_UNREAD_FIRST or INBOX_ORDER_NEWEST');
-}
+const inboxOrder = z
+  .string()
+  .refine(
+    (value) => value === InboxOrder.INBOX_ORDER_UNREAD_FIRST || value === InboxOrder.INBOX_ORDER_NEWEST,
+    'must be INBOX_ORDER_UNREAD_FIRST or INBOX_ORDER_NEWEST',
+  )
+  .transform((value) => value as KnownInboxOrder);
 
 /** HH:MM, 00:00 to 23:59. */
-export function checkDigestTime(field: string, value: string): string {
-  if (!digestTimePattern.test(value)) throw new InvalidArgumentError(field, 'must be HH:MM, from 00:00 to 23:59');
-  return value;
-}
+const digestTime = boundedString(5, 'must be HH:MM, from 00:00 to 23:59').regex(
+  /^([01][0-9]|2[0-3]):[0-5][0-9]$/,
+  'must be HH:MM, from 00:00 to 23:59',
+);
 
-export function checkTaskLeadMinutes(field: string, value: number): TaskLeadMinutes {
-  const minutes = taskLeadMinutes.find((m) => m === value);
-  if (minutes === undefined) throw new InvalidArgumentError(field, `must be one of ${taskLeadMinutes.join(', ')}`);
-  return minutes;
-}
+const leadMinutes = z
+  .number()
+  .refine((value) => taskLeadMinutes.some((m) => m === value), `must be one of ${taskLeadMinutes.join(', ')}`)
+  .transform((value) => value as TaskLeadMinutes);
+
+/** One switch of a provider's channel; the interface, always on, may only be switched on. */
+const channelSwitch = z
+  .object({
+    channel: z
+      .string()
+      .refine(
+        (channel) => isOptionalChannel(channel as Channel) || channel === Channel.CHANNEL_INTERFACE,
+        'is not a delivery channel',
+      ),
+    enabled: z.boolean(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.channel === Channel.CHANNEL_INTERFACE && !value.enabled) {
+      ctx.addIssue({ code: 'custom', path: ['enabled'], message: 'the interface channel cannot be switched off' });
+    }
+  });
+
+export const requests = {
+  upsertAccount: z.object({ id, name: name({ required: true }) }),
+  upsertUser: z.object({
+    user: z.object(
+      {
+        accountId: id,
+        id,
+        email,
+        displayName: name({ required: false }),
+        timezone,
+        locale,
+        telegramChatId,
+      },
+      'is required',
+    ),
+  }),
+  account: z.object({ accountId: id }),
+  user: z.object({ accountId: id, userId: id }),
+  registerProvider: z.object({
+    accountId: id,
+    name: name({ required: true }),
+    iconUrl,
+    defaultChannels,
+  }),
+  issueApiKey: z.object({ accountId: id, providerId: reference, name: name({ required: false }) }),
+  revokeApiKey: z.object({ accountId: id, keyId: reference }),
+  updateSettings: z.object({
+    accountId: id,
+    userId: id,
+    receiveNotifications: z.boolean().optional(),
+    emailMode: emailMode.optional(),
+    digestTime: digestTime.optional(),
+    inboxOrder: inboxOrder.optional(),
+    taskLeadMinutes: leadMinutes.optional(),
+    providers: z.array(
+      z.object({
+        providerId: reference,
+        reset: z.boolean(),
+        switches: z
+          .array(channelSwitch)
+          .transform((switches) =>
+            switches.flatMap(({ channel, enabled }) =>
+              isOptionalChannel(channel as Channel) ? [{ channel: channel as OptionalChannel, enabled }] : [],
+            ),
+          ),
+      }),
+    ),
+  }),
+} as const;

@@ -1,6 +1,7 @@
 import { expect } from '@jest/globals';
 import type { ServiceError } from '@grpc/grpc-js';
 import type { Bus } from '@herald/bus';
+import type { Logger } from '@herald/telemetry';
 import {
   Delivery,
   DirectoryClient,
@@ -37,7 +38,10 @@ export interface Harness {
 
 export const adminToken = 'test-admin-token';
 
-export async function startHarness(overrides: Partial<PreferencesConfig> = {}): Promise<Harness> {
+export async function startHarness(
+  overrides: Partial<PreferencesConfig> = {},
+  logger: Logger = testLogger(),
+): Promise<Harness> {
   const { bus, namespace, cleanup } = await isolatedBus('preferences-test');
   const config: PreferencesConfig = {
     ...loadPreferencesConfig({}),
@@ -52,7 +56,7 @@ export async function startHarness(overrides: Partial<PreferencesConfig> = {}): 
   };
   let service: RunningPreferences;
   try {
-    service = await startPreferences(config, testLogger());
+    service = await startPreferences(config, logger);
   } catch (err) {
     await cleanup();
     await dropSchemas(config.DB_SCHEMA);

@@ -16,8 +16,8 @@ import {
 let h: Harness;
 
 beforeAll(async () => {
-  // Without an admin token the admin calls are open: the calls below carry no credentials.
-  h = await startHarness({ ADMIN_TOKEN: undefined });
+  // In dev mode, without an admin token, the admin calls are open: the calls below carry no credentials.
+  h = await startHarness({ ADMIN_TOKEN: undefined, HERALD_DEV_MODE: true });
 });
 afterAll(() => h.stop());
 
