@@ -3,3 +3,5 @@ export { headerGetter, headerSetter } from './trace-headers.js';
 export type { BusOptions, PublishOptions } from './bus.js';
 export { defaultRetry, retryDelay } from './consume.js';
 export type { BatchHandler, ConsumerHandle, ConsumerOptions, Received, RetryPolicy } from './consume.js';
+export { follow } from './follow.js';
+export type { Follower } from './follow.js';

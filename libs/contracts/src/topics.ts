@@ -8,7 +8,7 @@ export interface Codec<T> {
   decode(input: Uint8Array): T;
 }
 
-export type StreamName = 'NOTIFICATIONS' | 'DELIVERIES' | 'INBOX' | 'PREFERENCES' | 'DEADLETTER';
+export type StreamName = 'NOTIFICATIONS' | 'DELIVERIES' | 'INBOX' | 'PREFERENCES' | 'DIRECTORY' | 'DEADLETTER';
 
 export interface StreamSpec {
   subjects: readonly string[];
@@ -30,6 +30,8 @@ export const streams: Readonly<Record<StreamName, StreamSpec>> = {
   DELIVERIES: { subjects: ['deliveries.>'], maxAgeMs: 3 * DAY, duplicateWindowMs: 1 * HOUR },
   INBOX: { subjects: ['inbox.>'], maxAgeMs: 2 * DAY, duplicateWindowMs: 10 * 60_000 },
   PREFERENCES: { subjects: ['preferences.>'], maxAgeMs: 7 * DAY, duplicateWindowMs: 10 * 60_000 },
+  /** Invalidations, replayed by a replica that was cut off; older ones are covered by the caches' TTL. */
+  DIRECTORY: { subjects: ['directory.>'], maxAgeMs: 1 * HOUR, duplicateWindowMs: 2 * 60_000 },
   DEADLETTER: { subjects: ['deadletter.>'], maxAgeMs: 30 * DAY, duplicateWindowMs: 10 * 60_000 },
 };
 
@@ -70,8 +72,12 @@ export const topics = {
   deadLetter: topic('DEADLETTER', 'deadletter', ['subject'], DeadLetter, true),
   /** The live feed of one user's interface: popups, new items, reads. */
   live: topic(null, 'live', ['account', 'user'], LiveEvent),
-  /** An account's directory changed: replicas drop what they cached of it. */
-  directoryChanged: topic(null, 'directory.changed', ['account'], DirectoryChanged),
+  /**
+   * An account's directory changed (a key revoked, a user added): every
+   * replica drops what it cached of the account, including one that was cut
+   * off when it was published (it replays the stream on reconnect).
+   */
+  directoryChanged: topic('DIRECTORY', 'directory.changed', ['account'], DirectoryChanged),
 } as const;
 
 type Values<P extends readonly string[]> = { [K in keyof P]: string };

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
+import { FIELD_METADATA_KEY } from '@herald/rpc';
 
 /** A TCP port free on 127.0.0.1 right now. */
 export function freePort(): Promise<number> {
@@ -43,4 +44,20 @@ export async function untilServing(address: string, timeoutMs = 30_000): Promise
   } finally {
     client.close();
   }
+}
+
+/** The gRPC error a call failed with; fails the test when the call succeeded. */
+export async function rejection(call: Promise<unknown>): Promise<ServiceError> {
+  try {
+    await call;
+  } catch (err) {
+    return err as ServiceError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** The field an INVALID_ARGUMENT names, from its trailing metadata. */
+export function fieldOf(err: ServiceError): string | undefined {
+  const [field] = err.metadata?.get(FIELD_METADATA_KEY) ?? [];
+  return field === undefined ? undefined : String(field);
 }

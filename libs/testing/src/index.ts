@@ -9,8 +9,10 @@ export {
   within,
   memorySpans,
 } from './testing.js';
-export { freePort, untilServing } from './grpc.js';
+export { fieldOf, freePort, rejection, untilServing } from './grpc.js';
 export { exitOf, repoRoot, startServiceProcess } from './processes.js';
 export type { ServiceProcessOptions } from './processes.js';
 export { interfaceDelivery } from './fixtures.js';
 export type { DeliveryFixture } from './fixtures.js';
+export { tcpProxy } from './proxy.js';
+export type { TcpProxy } from './proxy.js';

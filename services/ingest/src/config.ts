@@ -7,8 +7,12 @@ const shape = {
   PREFERENCES_ADDR: z.string().default('127.0.0.1:50052'),
   /** Deadline of the Authorize call made for every request, in milliseconds. */
   AUTHORIZE_DEADLINE_MS: env.positiveInt(2_000),
-  /** How long an answer of the directory is reused; any change to the account drops it at once. */
-  AUTH_CACHE_TTL_MS: env.positiveInt(60_000),
+  /**
+   * How long an answer of the directory is reused, in milliseconds; any
+   * change to the account drops it at once, and a revocation this replica
+   * did not hear of is refused once it expires.
+   */
+  AUTH_CACHE_TTL_MS: env.positiveInt(5_000),
   AUTH_CACHE_MAX_ENTRIES: env.positiveInt(10_000),
 };
 

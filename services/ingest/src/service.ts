@@ -1,5 +1,5 @@
 import { grpcTls } from '@herald/config';
-import { Bus } from '@herald/bus';
+import { Bus, follow } from '@herald/bus';
 import { channelCredentials, serverCredentials, startRpcServer } from '@herald/rpc';
 import type { Logger } from '@herald/telemetry';
 import type { IngestConfig } from './config.js';
@@ -23,7 +23,7 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
     name: 'ingest',
     logger,
   });
-  await bus.ensureStreams(['NOTIFICATIONS']);
+  await bus.ensureStreams(['NOTIFICATIONS', 'DIRECTORY']);
   const directory = new DirectoryAuthorizer(
     config.PREFERENCES_ADDR,
     config.AUTHORIZE_DEADLINE_MS,
@@ -33,7 +33,12 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
     ttlMs: config.AUTH_CACHE_TTL_MS,
     maxEntries: config.AUTH_CACHE_MAX_ENTRIES,
   });
-  bus.subscribe(topics.directoryChanged, [], (change) => authorizer.forgetAccount(change.accountId));
+  const changes = await follow(
+    bus,
+    topics.directoryChanged,
+    (change) => authorizer.forgetAccount(change.accountId),
+    logger,
+  );
   const ingest = new Ingest(authorizer, new BusPublisher(bus));
   const server = await startRpcServer({
     host: config.GRPC_HOST,
@@ -47,6 +52,7 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
     async stop() {
       await server.shutdown();
       directory.close();
+      await changes.stop();
       await bus.close();
       logger.info('ingest stopped');
     },

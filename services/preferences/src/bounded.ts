@@ -1,11 +1,3 @@
-/** Keeps a map to `max` entries, dropping the ones inserted first. */
-export function evictOldest<K, V>(map: Map<K, V>, max: number): void {
-  for (const key of map.keys()) {
-    if (map.size <= max) return;
-    map.delete(key);
-  }
-}
-
 /** Runs `fn` over every item, at most `limit` at a time; rejects with the first failure once all have settled. */
 export async function forEachConcurrently<T>(
   items: readonly T[],

@@ -5,6 +5,12 @@ const shape = {
   ...databaseShape('preferences'),
   /** The Directory's admin calls need `authorization: Bearer <ADMIN_TOKEN>`; unset, they are refused (open in dev mode). */
   ADMIN_TOKEN: env.string(),
+  /**
+   * How long a cached API key, account or user's settings is trusted, in
+   * milliseconds: a revocation reaches every replica within it, even one
+   * that missed the announcement.
+   */
+  CACHE_TTL_MS: env.positiveInt(5_000),
   /** The router: notifications resolved and fanned out per batch. */
   ...consumerShape('ROUTER'),
 };

@@ -1,5 +1,5 @@
 import type { User } from '@herald/contracts';
-import { evictOldest } from './bounded.js';
+import { LRUCache } from 'lru-cache';
 import type { ApiKeyRecord, ProviderRecord } from './model.js';
 
 /** What an account holds that the hot paths (Authorize, the router) need. */
@@ -19,36 +19,35 @@ export interface DirectorySource {
 }
 
 export interface DirectoryCacheOptions {
-  /** Most accounts kept; the oldest loaded goes first. */
+  /** How long an entry is trusted, in milliseconds: the bound on a revocation this replica did not hear of. */
+  ttlMs: number;
+  /** Most accounts kept; the least recently used goes first. */
   maxAccounts?: number;
-  /** Most API keys kept; the oldest loaded goes first. */
+  /** Most API keys kept; the least recently used goes first. */
   maxKeys?: number;
 }
 
 /**
- * The directory in memory, loaded lazily and dropped per account on every
- * write (local, or announced on directory.changed by another replica).
+ * The directory in memory, loaded lazily, dropped per account on every write
+ * (local, or announced on directory.changed by another replica), and never
+ * trusted longer than its TTL.
  *
- * A load that was in flight while its account was invalidated returns what it
- * read but does not keep it: the generation of the account tells.
+ * A load that was in flight while any account was invalidated returns what
+ * it read but does not keep it: the epoch tells.
  */
 export class DirectoryCache {
   private readonly source: DirectorySource;
-  private readonly maxAccounts: number;
-  private readonly maxKeys: number;
-  private readonly snapshots = new Map<string, AccountSnapshot>();
+  private readonly snapshots: LRUCache<string, AccountSnapshot>;
   private readonly loading = new Map<string, Promise<AccountSnapshot>>();
-  private readonly keys = new Map<string, ApiKeyRecord>();
-  /** Bumped for an account at each invalidation. */
-  private readonly generations = new Map<string, number>();
-  /** Bumped at every invalidation: a key's account is only known once it is loaded. */
+  private readonly keys: LRUCache<string, ApiKeyRecord>;
+  /** Bumped at every invalidation. */
   private epoch = 0;
   private system: Promise<ReadonlyMap<string, ProviderRecord>> | undefined;
 
-  constructor(source: DirectorySource, options: DirectoryCacheOptions = {}) {
+  constructor(source: DirectorySource, options: DirectoryCacheOptions) {
     this.source = source;
-    this.maxAccounts = options.maxAccounts ?? 10_000;
-    this.maxKeys = options.maxKeys ?? 100_000;
+    this.snapshots = new LRUCache({ max: options.maxAccounts ?? 10_000, ttl: options.ttlMs });
+    this.keys = new LRUCache({ max: options.maxKeys ?? 100_000, ttl: options.ttlMs });
   }
 
   /** The system categories: seeded by migration, never changed while running. */
@@ -113,17 +112,13 @@ export class DirectoryCache {
     if (cached) return cached;
     const epoch = this.epoch;
     const key = await this.source.apiKey(keyId);
-    if (key && epoch === this.epoch) {
-      this.keys.set(keyId, key);
-      evictOldest(this.keys, this.maxKeys);
-    }
+    if (key && epoch === this.epoch) this.keys.set(keyId, key);
     return key;
   }
 
   /** Drops everything cached of an account: its users, integrations and API keys. */
   invalidateAccount(accountId: string): void {
     this.epoch++;
-    this.generations.set(accountId, (this.generations.get(accountId) ?? 0) + 1);
     this.snapshots.delete(accountId);
     this.loading.delete(accountId);
     for (const [keyId, key] of this.keys) {
@@ -132,7 +127,7 @@ export class DirectoryCache {
   }
 
   private async load(accountIds: readonly string[]): Promise<Map<string, AccountSnapshot>> {
-    const started = new Map(accountIds.map((id) => [id, this.generations.get(id) ?? 0]));
+    const epoch = this.epoch;
     const [users, integrations] = await Promise.all([
       this.source.usersOfAccounts(accountIds),
       this.source.integrationsOfAccounts(accountIds),
@@ -144,10 +139,7 @@ export class DirectoryCache {
     for (const provider of integrations) {
       if (provider.accountId !== null) loaded.get(provider.accountId)?.integrations.set(provider.id, provider);
     }
-    for (const [id, snapshot] of loaded) {
-      if (started.get(id) === (this.generations.get(id) ?? 0)) this.snapshots.set(id, snapshot);
-    }
-    evictOldest(this.snapshots, this.maxAccounts);
+    if (epoch === this.epoch) for (const [id, snapshot] of loaded) this.snapshots.set(id, snapshot);
     return loaded;
   }
 }

@@ -6,6 +6,7 @@ interface AccountRow {
   id: string;
   name: string;
   created_at: Date;
+  revision: string;
 }
 
 interface UserRow {
@@ -83,15 +84,19 @@ export class DirectoryRepository {
     this.db = db;
   }
 
-  async upsertAccount(id: string, name: string): Promise<Account> {
+  /** The account as saved, and its revision: the time of this write, in microseconds, as digits. */
+  async upsertAccount(id: string, name: string): Promise<{ account: Account; revision: string }> {
     const { rows } = await this.db.query<AccountRow>(
       `INSERT INTO accounts (id, name) VALUES ($1, $2)
-       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, updated_at = now()
-       RETURNING id, name, created_at`,
+       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, updated_at = clock_timestamp()
+       RETURNING id, name, created_at, to_char(updated_at, 'YYYYMMDDHH24MISSUS') AS revision`,
       [id, name],
     );
     const row = rows[0]!;
-    return Account.fromPartial({ id: row.id, name: row.name, createdAt: row.created_at });
+    return {
+      account: Account.fromPartial({ id: row.id, name: row.name, createdAt: row.created_at }),
+      revision: row.revision,
+    };
   }
 
   async accountExists(id: string): Promise<boolean> {

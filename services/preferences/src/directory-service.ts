@@ -40,8 +40,8 @@ export class DirectoryService {
 
   async upsertAccount(request: UpsertAccountRequest): Promise<Account> {
     const { id, name } = parseInput(requests.upsertAccount, request);
-    const account = await this.store.directory.upsertAccount(id, name);
-    this.changes.directoryChanged(id);
+    const { account, revision } = await this.store.directory.upsertAccount(id, name);
+    await this.changes.directoryChanged(id, `account.${revision}`);
     return account;
   }
 
@@ -55,7 +55,7 @@ export class DirectoryService {
       const preferences = await tx.settings.preferencesOf(user.accountId, user.id);
       return { saved, settings: toSettings(user.accountId, user.id, preferences, providers) };
     });
-    this.changes.directoryChanged(user.accountId);
+    await this.changes.directoryChanged(user.accountId, `user.${user.id}.${saved.version}`);
     await this.changes.preferencesChanged({ settings, user: saved.user, version: saved.version });
     return saved.user;
   }
@@ -78,7 +78,7 @@ export class DirectoryService {
       defaultChannels,
     });
     if (!provider) throw new NotFoundError(`account ${accountId} not found`);
-    this.changes.directoryChanged(accountId);
+    await this.changes.directoryChanged(accountId, `provider.${provider.id}`);
     return toProvider(provider);
   }
 
@@ -98,16 +98,19 @@ export class DirectoryService {
       name,
       secretHash: key.secretHash,
     });
-    this.changes.directoryChanged(accountId);
+    await this.changes.directoryChanged(accountId, `key.${key.keyId}.issued`);
     return IssueApiKeyReply.fromPartial({ keyId: key.keyId, apiKey: key.apiKey });
   }
 
-  /** Once this returns, this replica refuses the key; the others as soon as they hear directory.changed. */
+  /**
+   * Once this returns, this replica refuses the key; the others as soon as
+   * they hear directory.changed, and within the cache TTL in any case.
+   */
   async revokeApiKey(request: RevokeApiKeyRequest): Promise<RevokeApiKeyReply> {
     const { accountId, keyId } = parseInput(requests.revokeApiKey, request);
     const revoked = await this.store.directory.revokeApiKey(accountId, keyId);
     if (!revoked) throw new NotFoundError(`account ${accountId} has no API key ${keyId}`);
-    this.changes.directoryChanged(accountId);
+    await this.changes.directoryChanged(accountId, `key.${keyId}.revoked`);
     return {};
   }
 

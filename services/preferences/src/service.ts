@@ -42,6 +42,7 @@ export async function startPreferences(config: PreferencesConfig, logger: Logger
   const pool = createPool({ url: config.DATABASE_URL, schema: config.DB_SCHEMA, applicationName: 'preferences' });
   let bus: Bus | undefined;
   let rpc: RpcServer | undefined;
+  let changes: ChangeFeed | undefined;
   try {
     bus = await Bus.connect({
       url: config.NATS_URL,
@@ -50,13 +51,13 @@ export async function startPreferences(config: PreferencesConfig, logger: Logger
       name: 'preferences',
       logger,
     });
-    await bus.ensureStreams(['NOTIFICATIONS', 'DELIVERIES', 'PREFERENCES', 'DEADLETTER']);
+    await bus.ensureStreams(['NOTIFICATIONS', 'DELIVERIES', 'PREFERENCES', 'DIRECTORY', 'DEADLETTER']);
 
     const store = createStore(pool);
-    const directoryCache = new DirectoryCache(store.directory);
-    const settingsCache = new SettingsCache(store.settings);
-    const changes = new ChangeFeed({ bus, directory: directoryCache, settings: settingsCache, logger });
-    changes.listen();
+    const directoryCache = new DirectoryCache(store.directory, { ttlMs: config.CACHE_TTL_MS });
+    const settingsCache = new SettingsCache(store.settings, { ttlMs: config.CACHE_TTL_MS });
+    changes = new ChangeFeed({ bus, directory: directoryCache, settings: settingsCache, logger });
+    await changes.listen();
 
     const connected = bus;
     const publisher: DeliveryPublisher = {
@@ -98,26 +99,34 @@ export async function startPreferences(config: PreferencesConfig, logger: Logger
       logger,
     });
   } catch (err) {
-    await release(logger, rpc, bus, pool);
+    await release(logger, rpc, changes, bus, pool);
     throw err;
   }
 
   const server = rpc;
   const connected = bus;
+  const feed = changes;
   let stopping: Promise<void> | undefined;
   return {
     port: server.port,
     stop() {
-      stopping ??= release(logger, server, connected, pool);
+      stopping ??= release(logger, server, feed, connected, pool);
       return stopping;
     },
   };
 }
 
 /** Stops in order: no new calls, then no new messages (in-flight batches finish), then the pool. */
-async function release(logger: Logger, rpc: RpcServer | undefined, bus: Bus | undefined, pool: Pool): Promise<void> {
+async function release(
+  logger: Logger,
+  rpc: RpcServer | undefined,
+  changes: ChangeFeed | undefined,
+  bus: Bus | undefined,
+  pool: Pool,
+): Promise<void> {
   try {
     await rpc?.shutdown();
+    await changes?.stop();
     await bus?.close();
   } finally {
     await pool.end();

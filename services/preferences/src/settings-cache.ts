@@ -1,4 +1,4 @@
-import { evictOldest } from './bounded.js';
+import { LRUCache } from 'lru-cache';
 import type { UserPreferences } from './model.js';
 import { userKey, type UserKey } from './settings-repository.js';
 
@@ -9,27 +9,28 @@ export interface PreferencesSource {
 }
 
 export interface SettingsCacheOptions {
-  /** Most accounts whose users' settings are kept; the oldest loaded goes first. */
+  /** How long an entry is trusted, in milliseconds: the bound on a change this replica did not hear of. */
+  ttlMs: number;
+  /** Most accounts whose users' settings are kept; the least recently used goes first. */
   maxAccounts?: number;
 }
 
 /**
- * Users' settings in memory for the router, read a batch at a time and dropped
+ * Users' settings in memory for the router, read a batch at a time, dropped
  * on every change (local, or announced on preferences.changed and
- * directory.changed by another replica). A read in flight while its account
- * changed is returned but not kept.
+ * directory.changed by another replica), and never trusted longer than the
+ * TTL. A read in flight while any change was heard is returned but not kept.
  */
 export class SettingsCache {
   private readonly source: PreferencesSource;
-  private readonly maxAccounts: number;
   /** account → user → settings */
-  private readonly accounts = new Map<string, Map<string, UserPreferences>>();
-  /** Bumped for an account at each invalidation of it or of one of its users. */
-  private readonly generations = new Map<string, number>();
+  private readonly accounts: LRUCache<string, Map<string, UserPreferences>>;
+  /** Bumped at every invalidation. */
+  private epoch = 0;
 
-  constructor(source: PreferencesSource, options: SettingsCacheOptions = {}) {
+  constructor(source: PreferencesSource, options: SettingsCacheOptions) {
     this.source = source;
-    this.maxAccounts = options.maxAccounts ?? 10_000;
+    this.accounts = new LRUCache({ max: options.maxAccounts ?? 10_000, ttl: options.ttlMs });
   }
 
   /** The settings of every user asked for, keyed by userKey(); the ones not cached are read in one query. */
@@ -44,13 +45,13 @@ export class SettingsCache {
     }
     if (missing.size === 0) return found;
 
-    const started = new Map([...missing.values()].map((u) => [u.accountId, this.generation(u.accountId)]));
+    const epoch = this.epoch;
     const loaded = await this.source.preferencesOfUsers([...missing.values()]);
     for (const [key, user] of missing) {
       const preferences = loaded.get(key);
       if (!preferences) continue;
       found.set(key, preferences);
-      if (started.get(user.accountId) !== this.generation(user.accountId)) continue;
+      if (epoch !== this.epoch) continue;
       let users = this.accounts.get(user.accountId);
       if (!users) {
         users = new Map();
@@ -58,25 +59,16 @@ export class SettingsCache {
       }
       users.set(user.userId, preferences);
     }
-    evictOldest(this.accounts, this.maxAccounts);
     return found;
   }
 
   invalidateUser(accountId: string, userId: string): void {
-    this.bump(accountId);
+    this.epoch++;
     this.accounts.get(accountId)?.delete(userId);
   }
 
   invalidateAccount(accountId: string): void {
-    this.bump(accountId);
+    this.epoch++;
     this.accounts.delete(accountId);
-  }
-
-  private generation(accountId: string): number {
-    return this.generations.get(accountId) ?? 0;
-  }
-
-  private bump(accountId: string): void {
-    this.generations.set(accountId, this.generation(accountId) + 1);
   }
 }

@@ -65,7 +65,7 @@ const bob = { accountId: 'acme', userId: 'bob' };
 describe('SettingsCache', () => {
   it('reads the users it lacks in one go, then answers from memory until a user changes', async () => {
     const { reads, source } = settingsSource();
-    const cache = new SettingsCache(source);
+    const cache = new SettingsCache(source, { ttlMs: 60_000 });
     await cache.many([ann, bob]);
     await cache.many([ann, bob]);
     expect(reads).toEqual([[ann, bob]]);
@@ -79,7 +79,7 @@ describe('SettingsCache', () => {
 
   it('does not keep a read that was in flight when its account changed', async () => {
     const { reads, source, hold } = settingsSource();
-    const cache = new SettingsCache(source);
+    const cache = new SettingsCache(source, { ttlMs: 60_000 });
     const release = hold();
     const stale = cache.many([ann]);
     cache.invalidateUser('acme', 'ann');
@@ -93,16 +93,28 @@ describe('SettingsCache', () => {
 describe('DirectoryCache', () => {
   it('loads the accounts it lacks together, once for concurrent callers', async () => {
     const { reads, source } = directorySource();
-    const cache = new DirectoryCache(source);
+    const cache = new DirectoryCache(source, { ttlMs: 60_000 });
     const [one, two] = await Promise.all([cache.account('acme'), cache.account('acme')]);
     expect(one).toBe(two);
     await cache.accounts(['acme', 'globex', 'initech']);
     expect(reads.users).toEqual([['acme'], ['globex', 'initech']]);
   });
 
+  it('reads an API key again once its entry outlived the TTL, though no change was heard', async () => {
+    const { reads, source } = directorySource();
+    const cache = new DirectoryCache(source, { ttlMs: 1_000 });
+    await cache.apiKey('k1');
+    await cache.apiKey('k1');
+    expect(reads.keys).toEqual(['k1']);
+    await eventually(async () => {
+      await cache.apiKey('k1');
+      expect(reads.keys).toEqual(['k1', 'k1']);
+    });
+  });
+
   it('drops an account with its API keys when the account changes', async () => {
     const { reads, source } = directorySource();
-    const cache = new DirectoryCache(source);
+    const cache = new DirectoryCache(source, { ttlMs: 60_000 });
     await cache.apiKey('k1');
     await cache.apiKey('k1');
     expect(reads.keys).toEqual(['k1']);
@@ -121,16 +133,17 @@ describe('ChangeFeed', () => {
 
   beforeEach(async () => {
     ({ bus, cleanup } = await isolatedBus());
-    await bus.ensureStreams(['PREFERENCES']);
+    await bus.ensureStreams(['PREFERENCES', 'DIRECTORY']);
   });
   afterEach(() => cleanup());
 
   it('drops what the caches hold of a change announced by another replica', async () => {
     const directory = directorySource();
     const settings = settingsSource();
-    const directoryCache = new DirectoryCache(directory.source);
-    const settingsCache = new SettingsCache(settings.source);
-    new ChangeFeed({ bus, directory: directoryCache, settings: settingsCache, logger: testLogger() }).listen();
+    const directoryCache = new DirectoryCache(directory.source, { ttlMs: 60_000 });
+    const settingsCache = new SettingsCache(settings.source, { ttlMs: 60_000 });
+    const feed = new ChangeFeed({ bus, directory: directoryCache, settings: settingsCache, logger: testLogger() });
+    await feed.listen();
     await directoryCache.account('acme');
     await settingsCache.many([ann, bob]);
 
@@ -147,12 +160,15 @@ describe('ChangeFeed', () => {
     });
 
     // Another replica changed the account's directory.
-    bus.publishCore(topics.directoryChanged, ['acme'], DirectoryChanged.fromPartial({ accountId: 'acme' }));
+    await bus.publish(topics.directoryChanged, ['acme'], DirectoryChanged.fromPartial({ accountId: 'acme' }), {
+      msgID: 'acme.key.k1.revoked',
+    });
     await eventually(async () => {
       await directoryCache.account('acme');
       expect(directory.reads.users).toHaveLength(2);
     });
     await settingsCache.many([ann, bob]);
     expect(settings.reads.at(-1)).toEqual([ann, bob]);
+    await feed.stop();
   });
 });

@@ -3,8 +3,8 @@ import { status } from '@grpc/grpc-js';
 import pg from 'pg';
 import { Channel, DirectoryClient, ProviderKind, type User } from '@herald/contracts';
 import { callUnary, clientOptions } from '@herald/rpc';
-import { eventually, testEnv, uniqueName } from '@herald/testing';
-import { createAccount, createUser, fieldOf, rejection, startHarness, startReplica, type Harness } from './harness.js';
+import { eventually, fieldOf, rejection, tcpProxy, testEnv, uniqueName } from '@herald/testing';
+import { createAccount, createUser, startHarness, startReplica, type Harness } from './harness.js';
 
 let h: Harness;
 
@@ -254,20 +254,78 @@ describe('API keys and Authorize', () => {
     expect(err.code).toBe(status.UNAUTHENTICATED);
   });
 
-  it('refuses a key revoked on another replica once directory.changed reaches this one', async () => {
-    const replica = await startReplica(h);
+  /** A replica that reaches NATS through a proxy the test can cut; it shares the database with the others. */
+  async function cuttableReplica(overrides: { CACHE_TTL_MS: number }) {
+    const nats = new URL(testEnv.natsUrl);
+    const proxy = await tcpProxy({ host: nats.hostname, port: Number(nats.port || 4222) });
+    const replica = await startReplica(h, { NATS_URL: `nats://127.0.0.1:${proxy.port}`, ...overrides });
     const client = new DirectoryClient(`127.0.0.1:${replica.port}`, ...clientOptions());
+    return {
+      proxy,
+      client,
+      async stop() {
+        client.close();
+        await proxy.restore();
+        await replica.stop();
+        await proxy.close();
+      },
+    };
+  }
+
+  it('refuses a key revoked on another replica once directory.changed reaches this one', async () => {
+    const replica = await cuttableReplica({ CACHE_TTL_MS: 600_000 });
     try {
       const accountId = await createAccount(h);
       const { apiKey, keyId } = await issueKey(accountId, 'system.calls');
-      await authorize(apiKey, [], client); // cached by the replica
+      await authorize(apiKey, [], replica.client); // cached by the replica
       await revoke(accountId, keyId);
       await eventually(async () => {
-        const err = await rejection(authorize(apiKey, [], client));
+        const err = await rejection(authorize(apiKey, [], replica.client));
         expect(err.code).toBe(status.UNAUTHENTICATED);
-      });
+      }, 5_000);
     } finally {
-      client.close();
+      await replica.stop();
+    }
+  });
+
+  it('refuses a key revoked while a replica was cut from NATS within 5 s of its return, on both replicas', async () => {
+    // The replica's cache outlives the test: only the replayed feed can tell it of the revocation.
+    const replica = await cuttableReplica({ CACHE_TTL_MS: 600_000 });
+    try {
+      const accountId = await createAccount(h);
+      const { apiKey, keyId } = await issueKey(accountId, 'system.calls');
+      await authorize(apiKey, [], replica.client); // cached by the replica
+
+      await replica.proxy.cut();
+      await revoke(accountId, keyId);
+      expect((await rejection(authorize(apiKey))).code).toBe(status.UNAUTHENTICATED);
+      // Cut off, the replica has not heard of it: its cached key still passes.
+      expect((await authorize(apiKey, [], replica.client)).accountId).toBe(accountId);
+
+      await replica.proxy.restore();
+      await eventually(async () => {
+        const err = await rejection(authorize(apiKey, [], replica.client));
+        expect(err.code).toBe(status.UNAUTHENTICATED);
+      }, 5_000);
+      expect((await rejection(authorize(apiKey))).code).toBe(status.UNAUTHENTICATED);
+    } finally {
+      await replica.stop();
+    }
+  });
+
+  it('refuses a revoked key on a replica that stays cut from NATS once its cache entry expires', async () => {
+    const replica = await cuttableReplica({ CACHE_TTL_MS: 1_000 });
+    try {
+      const accountId = await createAccount(h);
+      const { apiKey, keyId } = await issueKey(accountId, 'system.calls');
+      await authorize(apiKey, [], replica.client);
+      await replica.proxy.cut();
+      await revoke(accountId, keyId);
+      await eventually(async () => {
+        const err = await rejection(authorize(apiKey, [], replica.client));
+        expect(err.code).toBe(status.UNAUTHENTICATED);
+      }, 5_000);
+    } finally {
       await replica.stop();
     }
   });

@@ -1,5 +1,4 @@
 import { expect } from '@jest/globals';
-import type { ServiceError } from '@grpc/grpc-js';
 import type { Bus } from '@herald/bus';
 import type { Logger } from '@herald/telemetry';
 import {
@@ -12,7 +11,7 @@ import {
   type UpdateSettingsRequest,
   type User,
 } from '@herald/contracts';
-import { FIELD_METADATA_KEY, callUnary, clientOptions, type CallSettings } from '@herald/rpc';
+import { callUnary, clientOptions, type CallSettings } from '@herald/rpc';
 import { dropSchemas, eventually, isolatedBus, testEnv, testLogger, uniqueName } from '@herald/testing';
 import {
   loadPreferencesConfig,
@@ -84,24 +83,11 @@ export async function startHarness(
 }
 
 /** Another replica of the service on the same database schema and NATS namespace. */
-export async function startReplica(h: Harness): Promise<RunningPreferences> {
-  return startPreferences({ ...h.config, GRPC_PORT: 0 }, testLogger());
-}
-
-/** The gRPC error a call failed with; fails the test when the call succeeded. */
-export async function rejection(call: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await call;
-  } catch (err) {
-    return err as ServiceError;
-  }
-  throw new Error('expected the call to fail');
-}
-
-/** The field an INVALID_ARGUMENT names, from its trailing metadata. */
-export function fieldOf(err: ServiceError): string | undefined {
-  const [field] = err.metadata?.get(FIELD_METADATA_KEY) ?? [];
-  return field === undefined ? undefined : String(field);
+export async function startReplica(
+  h: Harness,
+  overrides: Partial<PreferencesConfig> = {},
+): Promise<RunningPreferences> {
+  return startPreferences({ ...h.config, GRPC_PORT: 0, ...overrides }, testLogger());
 }
 
 export async function createAccount(h: Harness, name = 'Acme'): Promise<string> {

@@ -3,17 +3,8 @@ import { status } from '@grpc/grpc-js';
 import type { Received } from '@herald/bus';
 import { Channel, EmailMode, InboxOrder, topics, type PreferencesChanged, type Settings } from '@herald/contracts';
 import { callUnary } from '@herald/rpc';
-import { eventually, uniqueName } from '@herald/testing';
-import {
-  createAccount,
-  createUser,
-  fieldOf,
-  getSettings,
-  rejection,
-  startHarness,
-  updateSettings,
-  type Harness,
-} from './harness.js';
+import { eventually, fieldOf, rejection, uniqueName } from '@herald/testing';
+import { createAccount, createUser, getSettings, startHarness, updateSettings, type Harness } from './harness.js';
 
 let h: Harness;
 
