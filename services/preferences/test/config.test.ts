@@ -16,6 +16,9 @@ describe('loadPreferencesConfig', () => {
       ROUTER_RETRY_BASE_MS: 1_000,
     });
     expect(loadPreferencesConfig({}).ADMIN_TOKEN).toBeUndefined();
+    expect(loadPreferencesConfig({}).HERALD_DEV_MODE).toBe(false);
+    expect(loadPreferencesConfig({}).CACHE_TTL_MS).toBe(5_000);
+    expect(loadPreferencesConfig({ HERALD_DEV_MODE: 'true' }).HERALD_DEV_MODE).toBe(true);
     expect(loadPreferencesConfig({ ADMIN_TOKEN: 's3cret', GRPC_PORT: '0' })).toMatchObject({
       ADMIN_TOKEN: 's3cret',
       GRPC_PORT: 0,
@@ -30,5 +33,19 @@ describe('loadPreferencesConfig', () => {
       if (err instanceof ConfigError) problems = err.problems;
     }
     expect(problems.map((p) => p.split(':')[0])).toEqual(['GRPC_PORT', 'DB_SCHEMA', 'ROUTER_BATCH_SIZE']);
+  });
+
+  it('takes dev mode only from true or false, and the TLS files all together', () => {
+    const problemsOf = (source: Record<string, string>): string[] => {
+      try {
+        loadPreferencesConfig(source);
+      } catch (err) {
+        if (err instanceof ConfigError) return err.problems.map((p) => p.split(':')[0] ?? '');
+      }
+      return [];
+    };
+    expect(problemsOf({ HERALD_DEV_MODE: 'yes' })).toEqual(['HERALD_DEV_MODE']);
+    expect(problemsOf({ GRPC_TLS_CERT: '/etc/herald/tls.crt' })).toEqual(['GRPC_TLS_KEY', 'GRPC_TLS_CA']);
+    expect(problemsOf({ GRPC_TLS_CERT: '/etc/herald/tls.crt', GRPC_TLS_KEY: '/k', GRPC_TLS_CA: '/ca' })).toEqual([]);
   });
 });

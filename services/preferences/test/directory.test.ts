@@ -32,8 +32,12 @@ function upsertUser(user: Partial<User>) {
   );
 }
 
+function issueKeyNamed(accountId: string, providerId: string, name: string) {
+  return callUnary(h.directory.issueApiKey.bind(h.directory), { accountId, providerId, name }, h.admin);
+}
+
 function issueKey(accountId: string, providerId: string) {
-  return callUnary(h.directory.issueApiKey.bind(h.directory), { accountId, providerId, name: 'test key' }, h.admin);
+  return issueKeyNamed(accountId, providerId, 'test key');
 }
 
 function authorize(apiKey: string, recipients: string[] = [], client: DirectoryClient = h.directory) {
@@ -67,6 +71,47 @@ describe('accounts and users', () => {
     });
     const { users } = await callUnary(h.directory.listUsers.bind(h.directory), { accountId }, h.admin);
     expect(users).toEqual([user]);
+  });
+
+  it('keeps a time zone as the user wrote it, not as an older alias', async () => {
+    const accountId = await createAccount(h);
+    const user = await upsertUser({ accountId, id: 'raj', email: 'raj@example.com', timezone: 'Asia/Kolkata' });
+    expect(user.timezone).toBe('Asia/Kolkata');
+    const { users } = await callUnary(h.directory.listUsers.bind(h.directory), { accountId }, h.admin);
+    expect(users.map((u) => u.timezone)).toEqual(['Asia/Kolkata']);
+  });
+
+  it.each([
+    ['a 1 MB time zone', { timezone: 'A'.repeat(1 << 20) }, 'user.timezone'],
+    ['a 1 MB locale', { locale: 'en-'.repeat(1 << 18) }, 'user.locale'],
+    ['a 1 MB display name', { displayName: 'x'.repeat(1 << 20) }, 'user.display_name'],
+    ['a 1 MB email', { email: `${'a'.repeat(1 << 20)}@example.com` }, 'user.email'],
+    ['a NUL in the display name', { displayName: 'Ann\0' }, 'user.display_name'],
+    ['a NUL in the id', { id: 'ann\0' }, 'user.id'],
+    ['a NUL in the time zone', { timezone: 'UTC\0' }, 'user.timezone'],
+  ])('refuses a user with %s , echoing no more than a short prefix', async (_, fields, field) => {
+    const err = await rejection(
+      upsertUser({ accountId: 'acme', id: 'ann', email: 'ann@example.com', timezone: 'UTC', locale: 'en', ...fields }),
+    );
+    expect(err.code).toBe(status.INVALID_ARGUMENT);
+    expect(fieldOf(err)).toBe(field);
+    expect(err.details.length).toBeLessThan(200);
+  });
+
+  it.each([
+    [
+      'upsert an account named with a NUL',
+      () => callUnary(h.directory.upsertAccount.bind(h.directory), { id: 'acme', name: 'Acme\0' }, h.admin),
+      'name',
+    ],
+    ['issue a key named with a NUL', () => issueKeyNamed('acme', 'system.calls', 'key\0'), 'name'],
+    ['issue a key for a provider id with a NUL', () => issueKeyNamed('acme', 'system.calls\0', 'key'), 'provider_id'],
+    ['revoke a key id with a NUL', () => revoke('acme', 'k\0'), 'key_id'],
+    ['revoke a 1 MB key id', () => revoke('acme', 'k'.repeat(1 << 20)), 'key_id'],
+  ])('refuses to %s with INVALID_ARGUMENT', async (_, call, field) => {
+    const err = await rejection(call());
+    expect(err.code).toBe(status.INVALID_ARGUMENT);
+    expect(fieldOf(err)).toBe(field);
   });
 
   it.each([
