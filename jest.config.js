@@ -18,6 +18,7 @@ export default {
     '<rootDir>/libs/*/src/**/*.test.ts',
     '<rootDir>/services/*/src/**/*.test.ts',
     '<rootDir>/services/*/test/**/*.test.ts',
+    '<rootDir>/e2e/**/*.test.ts',
   ],
   testTimeout: 60_000,
   maxWorkers: 2,

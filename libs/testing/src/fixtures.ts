@@ -1,21 +1,26 @@
-import { ProviderKind, type Delivery } from '@herald/contracts';
+import { ProviderKind, channelToken, type Delivery, type DeliveryChannel, type Recipient } from '@herald/contracts';
 
 export interface DeliveryFixture {
   accountId: string;
   userId: string;
   notificationId: string;
+  /** The interface unless named. */
+  channel?: DeliveryChannel;
   occurredAt?: Date;
   text?: string;
+  /** Over the defaults: `<user>@example.com`, UTC, en, immediate mail. */
+  recipient?: Partial<Recipient>;
 }
 
-/** An interface delivery of an add_error, as the router publishes it. */
-export function interfaceDelivery(fixture: DeliveryFixture): Delivery {
+/** The one builder of Delivery fixtures: a delivery of an add_error to one user, as the router publishes it. */
+export function buildDelivery(fixture: DeliveryFixture): Delivery {
   const { accountId, userId, notificationId } = fixture;
+  const channel = fixture.channel ?? 'CHANNEL_INTERFACE';
   const occurredAt = fixture.occurredAt ?? new Date();
   const text = fixture.text ?? `text of ${notificationId}`;
   return {
-    id: `${notificationId}.${userId}.interface`,
-    channel: 'CHANNEL_INTERFACE',
+    id: `${notificationId}.${userId}.${channelToken(channel)}`,
+    channel,
     notification: {
       id: notificationId,
       accountId,
@@ -34,6 +39,7 @@ export function interfaceDelivery(fixture: DeliveryFixture): Delivery {
       emailMode: 'EMAIL_MODE_IMMEDIATE',
       digestTime: '',
       telegramChatId: '',
+      ...fixture.recipient,
     },
     rendered: { title: 'Error', body: text, link: '/contacts' },
   };

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '@herald/testing';
 import { startStack, type Stack } from './stack.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = fileURLToPath(new URL('../', import.meta.url));
 const run = promisify(execFile);
 
 /** The README's `npm run -s herald -- …` commands, in order, with their continuation lines joined. */

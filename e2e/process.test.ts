@@ -8,7 +8,7 @@ import {
   eventually,
   exitOf,
   freePort,
-  interfaceDelivery,
+  buildDelivery,
   isolatedBus,
   startServiceProcess,
   testEnv,
@@ -22,7 +22,7 @@ function startProcess(service: string, env: Record<string, string>): ChildProces
 }
 
 function delivery(account: string, user: string, i: number): Delivery {
-  return interfaceDelivery({
+  return buildDelivery({
     accountId: account,
     userId: user,
     notificationId: `n${i}`,

@@ -11,7 +11,7 @@ import { loadInterfaceConfig, startInterface, type RunningInterface } from '@her
 import { loadPreferencesConfig, startPreferences, type RunningPreferences } from '@herald/preferences';
 import { callUnary, clientOptions, type UnaryMethod } from '@herald/rpc';
 import { dropSchemas, isolatedBus, testEnv, testLogger, uniqueName } from '@herald/testing';
-import { loadIngestConfig, startIngest, type RunningIngest } from '../src/index.js';
+import { loadIngestConfig, startIngest, type RunningIngest } from '@herald/ingest';
 
 /** The whole flow in this process: preferences, interface and ingest in a namespace and schemas of their own. */
 export interface Stack {
@@ -47,7 +47,7 @@ export async function startStack(): Promise<Stack> {
     LOG_LEVEL: 'silent' as const,
   };
   const preferencesService = await startPreferences(
-    { ...loadPreferencesConfig({}), ...common, DB_SCHEMA: prefsSchema },
+    { ...loadPreferencesConfig({}), ...common, DB_SCHEMA: prefsSchema, HERALD_DEV_MODE: true },
     logger,
   );
   const interfaceService = await startInterface(
