@@ -34,6 +34,8 @@ export function serviceEnv(name, ports, env = process.env) {
     LOG_LEVEL: 'info',
     HERALD_NAMESPACE: '',
     GRPC_HOST: '127.0.0.1',
+    // A developer's machine: admin calls open without a token, and each service says so at start.
+    HERALD_DEV_MODE: 'true',
     PREFERENCES_ADDR: `127.0.0.1:${ports.preferences ?? 50052}`,
   };
   return { ...defaults, ...env, GRPC_PORT: String(ports[name]) };

@@ -112,5 +112,6 @@ describe('serviceEnv', () => {
     assert.equal(ingest.GRPC_HOST, '127.0.0.1');
     assert.equal(ingest.LOG_LEVEL, 'info');
     assert.equal(ingest.HERALD_NAMESPACE, '');
+    assert.equal(ingest.HERALD_DEV_MODE, 'true');
   });
 });

@@ -68,6 +68,10 @@ describe('request validation', () => {
     ['link', error({ link: 'x'.repeat(limits.link + 1) })],
     ['recipients[1]', error({ recipients: ['7', 'a.b'] })],
     ['idempotency_key', error({ idempotencyKey: '' })],
+    ['idempotency_key', error({ idempotencyKey: 'key\0' })],
+    ['text', error({ text: 'Contact\0 not found' })],
+    ['header', error({ header: 'x'.repeat(1 << 20) })],
+    ['recipients[0]', error({ recipients: ['7\0'] })],
   ])('refuses a bad add_error naming %s', (field, request) => {
     expect(fieldOf(() => acceptAddError(request))).toBe(field);
   });
@@ -79,6 +83,17 @@ describe('request validation', () => {
     ['from', { from: 'x'.repeat(limits.name + 1) }],
   ])('refuses a bad add_call naming %s', (field, fields) => {
     expect(fieldOf(() => acceptAddCall({ text: 'Call', recipients: [], ...fields }))).toBe(field);
+  });
+
+  it('echoes no more than a short prefix of a huge bad value', () => {
+    try {
+      acceptAddError(error({ link: `javascript:${'x'.repeat(1 << 20)}` }));
+    } catch (err) {
+      expect(err).toBeInstanceOf(InvalidArgumentError);
+      expect((err as Error).message.length).toBeLessThan(200);
+      return;
+    }
+    throw new Error('accepted a 1 MB link');
   });
 
   it('refuses a task reminder with a lead time the product does not offer', () => {
