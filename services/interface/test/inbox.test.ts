@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
 import type { Bus } from '@herald/bus';
 import type { DeadLetter, InboxRead, LiveEvent } from '@herald/contracts';
-import { InboxClient, InboxOrder, topics, type Delivery } from '@herald/contracts';
+import { InboxClient, InboxOrder, topics, type Delivery, type ListRequest } from '@herald/contracts';
 import { callUnary, clientOptions, type UnaryMethod } from '@herald/rpc';
 import {
   dropSchemas,
@@ -66,6 +66,16 @@ describe('interface: the inbox', () => {
     await dropSchemas(schema);
   });
 
+  /** A page of u1's inbox, newest first, unless the request says otherwise. */
+  const list = (fields: Partial<ListRequest>) =>
+    call(client.list, {
+      accountId: account,
+      userId: 'u1',
+      order: InboxOrder.INBOX_ORDER_NEWEST,
+      pageSize: 10,
+      cursor: '',
+      ...fields,
+    });
   const publish = (d: Delivery, msgID = d.id) => bus.publish(topics.delivery, ['interface', account], d, { msgID });
 
   it('stores each delivery once, announces it live, and lists unread first by default', async () => {
@@ -85,13 +95,7 @@ describe('interface: the inbox', () => {
     await eventually(() => expect(live.filter((e) => e.event?.$case === 'itemAdded')).toHaveLength(4));
 
     await call(client.markRead, { accountId: account, userId: user, notificationIds: [`n3-${user}`] });
-    const unreadFirst = await call(client.list, {
-      accountId: account,
-      userId: user,
-      order: 'INBOX_ORDER_UNSPECIFIED',
-      pageSize: 0,
-      cursor: '',
-    });
+    const unreadFirst = await list({ userId: user, order: 'INBOX_ORDER_UNSPECIFIED', pageSize: 0 });
     expect(unreadFirst.items.map((i) => i.notification?.id)).toEqual([
       `n2-${user}`,
       `n1-${user}`,
@@ -102,13 +106,7 @@ describe('interface: the inbox', () => {
     expect(unreadFirst.items[3]?.readAt).toBeInstanceOf(Date);
     expect(unreadFirst.items[0]?.rendered).toEqual({ title: 'Error', body: `text of n2-${user}`, link: '/contacts' });
 
-    const newest = await call(client.list, {
-      accountId: account,
-      userId: user,
-      order: InboxOrder.INBOX_ORDER_NEWEST,
-      pageSize: 0,
-      cursor: '',
-    });
+    const newest = await list({ userId: user, pageSize: 0 });
     expect(newest.items.map((i) => i.notification?.id)).toEqual([
       `n3-${user}`,
       `n2-${user}`,
@@ -135,7 +133,7 @@ describe('interface: the inbox', () => {
       let cursor = '';
       let pages = 0;
       do {
-        const page = await call(client.list, { accountId: account, userId: user, order, pageSize: 3, cursor });
+        const page = await list({ userId: user, order, pageSize: 3, cursor });
         seen.push(...page.items.map((i) => i.notification!.id));
         cursor = page.nextCursor;
         pages++;
@@ -172,33 +170,11 @@ describe('interface: the inbox', () => {
 
   it('refuses bad requests with INVALID_ARGUMENT naming the field', async () => {
     const cases: [string, Promise<unknown>][] = [
-      [
-        'page_size',
-        call(client.list, {
-          accountId: account,
-          userId: 'u1',
-          order: 'INBOX_ORDER_NEWEST',
-          pageSize: 1000,
-          cursor: '',
-        }),
-      ],
+      ['page_size', list({ pageSize: 1000 })],
+      ['cursor', list({ cursor: 'garbage' })],
       [
         'cursor',
-        call(client.list, {
-          accountId: account,
-          userId: 'u1',
-          order: 'INBOX_ORDER_NEWEST',
-          pageSize: 10,
-          cursor: 'garbage',
-        }),
-      ],
-      [
-        'cursor',
-        call(client.list, {
-          accountId: account,
-          userId: 'u1',
-          order: 'INBOX_ORDER_NEWEST',
-          pageSize: 10,
+        list({
           // A date JavaScript holds but PostgreSQL cannot.
           cursor: Buffer.from(
             JSON.stringify({ o: 'newest', r: false, t: '-271821-04-20T00:00:00.000Z', id: 'n1' }),
@@ -231,13 +207,7 @@ describe('interface: the inbox', () => {
     expect(dead[0]?.subject).toBe(`deliveries.interface.${account}`);
     const page = await within(
       eventually(async () => {
-        const reply = await call(client.list, {
-          accountId: account,
-          userId: user,
-          order: 'INBOX_ORDER_NEWEST',
-          pageSize: 10,
-          cursor: '',
-        });
+        const reply = await list({ userId: user });
         expect(reply.items).toHaveLength(1);
         return reply;
       }),
