@@ -12,9 +12,9 @@ export {
 export { fieldOf, freePort, rejection, untilServing } from './grpc.js';
 export { exitOf, repoRoot, startServiceProcess } from './processes.js';
 export type { ServiceProcessOptions } from './processes.js';
+export { startTcpProxy, throughProxy } from './tcp-proxy.js';
+export type { TcpProxy } from './tcp-proxy.js';
 export { buildDelivery } from './fixtures.js';
 export type { DeliveryFixture } from './fixtures.js';
-export { tcpProxy } from './proxy.js';
-export type { TcpProxy } from './proxy.js';
 export { testCertificates } from './certificates.js';
 export type { TestCertificates, TestTlsFiles } from './certificates.js';

@@ -3,7 +3,7 @@ import { status } from '@grpc/grpc-js';
 import pg from 'pg';
 import { Channel, DirectoryClient, ProviderKind, type User } from '@herald/contracts';
 import { callUnary, clientOptions } from '@herald/rpc';
-import { eventually, fieldOf, rejection, tcpProxy, testEnv, uniqueName } from '@herald/testing';
+import { eventually, fieldOf, rejection, startTcpProxy, testEnv, throughProxy, uniqueName } from '@herald/testing';
 import { createAccount, createUser, startHarness, startReplica, type Harness } from './harness.js';
 
 let h: Harness;
@@ -302,15 +302,15 @@ describe('API keys and Authorize', () => {
   /** A replica that reaches NATS through a proxy the test can cut; it shares the database with the others. */
   async function cuttableReplica(overrides: { CACHE_TTL_MS: number }) {
     const nats = new URL(testEnv.natsUrl);
-    const proxy = await tcpProxy({ host: nats.hostname, port: Number(nats.port || 4222) });
-    const replica = await startReplica(h, { NATS_URL: `nats://127.0.0.1:${proxy.port}`, ...overrides });
+    const proxy = await startTcpProxy({ host: nats.hostname, port: Number(nats.port || 4222) });
+    const replica = await startReplica(h, { NATS_URL: throughProxy(testEnv.natsUrl, proxy), ...overrides });
     const client = new DirectoryClient(`127.0.0.1:${replica.port}`, ...clientOptions());
     return {
       proxy,
       client,
       async stop() {
         client.close();
-        await proxy.restore();
+        proxy.restore();
         await replica.stop();
         await proxy.close();
       },
@@ -348,13 +348,13 @@ describe('API keys and Authorize', () => {
     const replica = await cuttableReplica({ CACHE_TTL_MS: 600_000 });
     try {
       const { accountId, apiKey, keyId } = await keyCachedBy(replica.client);
-      await replica.proxy.cut();
+      replica.proxy.cut();
       await revoke(accountId, keyId);
       expect((await rejection(authorize(apiKey))).code).toBe(status.UNAUTHENTICATED);
       // Cut off, the replica has not heard of it: its cached key still passes.
       expect((await authorize(apiKey, [], replica.client)).accountId).toBe(accountId);
 
-      await replica.proxy.restore();
+      replica.proxy.restore();
       await refusedWithin5s(apiKey, replica.client);
       expect((await rejection(authorize(apiKey))).code).toBe(status.UNAUTHENTICATED);
     } finally {
@@ -366,7 +366,7 @@ describe('API keys and Authorize', () => {
     const replica = await cuttableReplica({ CACHE_TTL_MS: 1_000 });
     try {
       const { accountId, apiKey, keyId } = await keyCachedBy(replica.client);
-      await replica.proxy.cut();
+      replica.proxy.cut();
       await revoke(accountId, keyId);
       await refusedWithin5s(apiKey, replica.client);
     } finally {
