@@ -13,6 +13,7 @@ import {
   testEnv,
   testLogger,
   uniqueName,
+  untilServing,
   type TestCertificates,
   type TestTlsFiles,
 } from '@herald/testing';
@@ -79,6 +80,7 @@ describe('service-to-service mTLS', () => {
 
   it('serves a client that shows a certificate of the CA, and ingest authorizes keys through it', async () => {
     const channel = channelCredentials(certs.client);
+    await untilServing(`127.0.0.1:${preferences.port}`, 5_000, channel);
     const account = await upsertAccount(channel);
     const client = directory(channel);
     const ingestClient = new NotificationIngestClient(`127.0.0.1:${ingest.port}`, ...clientOptions(channel));

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
+import { credentials, makeGenericClientConstructor, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { FIELD_METADATA_KEY } from '@herald/rpc';
 
@@ -26,8 +26,12 @@ type Check = (
 ) => void;
 
 /** Resolves once the gRPC server at `address` reports SERVING, or rejects after `timeoutMs`. */
-export async function untilServing(address: string, timeoutMs = 30_000): Promise<void> {
-  const client = new HealthClient(address, credentials.createInsecure());
+export async function untilServing(
+  address: string,
+  timeoutMs = 30_000,
+  channel: ChannelCredentials = credentials.createInsecure(),
+): Promise<void> {
+  const client = new HealthClient(address, channel);
   const check = (client['check'] as Check).bind(client);
   const deadline = Date.now() + timeoutMs;
   try {
