@@ -16,9 +16,14 @@ import {
   untilServing,
 } from '@herald/testing';
 
+/** Every process started, so that none outlives a failed spec. */
+const started: ChildProcess[] = [];
+
 /** These tests run the built services (`tsc -b` runs before the tests) as real processes. */
 function startProcess(service: string, env: Record<string, string>): ChildProcess {
-  return startServiceProcess(service, { env: { GRPC_PORT: '0', ...env } });
+  const child = startServiceProcess(service, { env: { GRPC_PORT: '0', ...env } });
+  started.push(child);
+  return child;
 }
 
 function delivery(account: string, user: string, i: number): Delivery {
@@ -67,6 +72,8 @@ describe('services as processes', () => {
   });
 
   afterAll(async () => {
+    for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await Promise.all(started.map(exitOf));
     await db.end();
     await cleanup();
     await dropSchemas(schema, ...schemas);
