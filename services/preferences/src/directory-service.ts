@@ -2,20 +2,24 @@ import { randomUUID } from 'node:crypto';
 import {
   AuthorizeReply,
   IssueApiKeyReply,
+  ListApiKeysReply,
   ListUsersReply,
   User,
   type Account,
   type AuthorizeRequest,
+  type GetSigningSecretRequest,
   type IssueApiKeyRequest,
+  type ListApiKeysRequest,
   type ListUsersRequest,
   type Provider,
   type RegisterProviderRequest,
   type RevokeApiKeyReply,
   type RevokeApiKeyRequest,
+  type SigningSecret,
   type UpsertAccountRequest,
   type UpsertUserRequest,
 } from '@herald/contracts';
-import { NotFoundError, UnauthenticatedError } from '@herald/errors';
+import { FailedPreconditionError, NotFoundError, UnauthenticatedError } from '@herald/errors';
 import { newApiKey, parseApiKey, secretMatches } from './api-key.js';
 import type { ChangeNotifier } from './change-feed.js';
 import type { DirectoryCache } from './directory-cache.js';
@@ -29,6 +33,7 @@ import {
   checkLocale,
   checkName,
   checkReference,
+  checkSigningSecret,
   checkTelegramChatId,
   checkTimezone,
 } from './validation.js';
@@ -51,7 +56,9 @@ export class DirectoryService {
   async upsertAccount(request: UpsertAccountRequest): Promise<Account> {
     const id = checkId('id', request.id);
     const name = checkName('name', request.name, { required: true });
-    const account = await this.store.directory.upsertAccount(id, name);
+    const secret =
+      request.signingSecret === undefined ? undefined : checkSigningSecret('signing_secret', request.signingSecret);
+    const account = await this.store.directory.upsertAccount(id, name, secret);
     this.changes.directoryChanged(id);
     return account;
   }
@@ -89,15 +96,15 @@ export class DirectoryService {
   /** Registers an integration of one account: a provider its users see in their settings. */
   async registerProvider(request: RegisterProviderRequest): Promise<Provider> {
     const accountId = checkId('account_id', request.accountId);
-    const provider = await this.store.directory.insertIntegration({
-      id: randomUUID(),
+    const provider = await this.store.directory.saveIntegration({
+      id: request.id === undefined ? randomUUID() : checkReference('id', request.id),
       kind: 'integration',
       accountId,
       name: checkName('name', request.name, { required: true }),
       iconUrl: checkIconUrl('icon_url', request.iconUrl),
       defaultChannels: checkDefaultChannels('default_channels', request.defaultChannels),
     });
-    if (!provider) throw new NotFoundError(`account ${accountId} not found`);
+    if (!provider) throw new NotFoundError(`account ${accountId} not found, or provider id taken by another account`);
     this.changes.directoryChanged(accountId);
     return toProvider(provider);
   }
@@ -132,6 +139,20 @@ export class DirectoryService {
     if (!revoked) throw new NotFoundError(`account ${accountId} has no API key ${keyId}`);
     this.changes.directoryChanged(accountId);
     return {};
+  }
+
+  async listApiKeys(request: ListApiKeysRequest): Promise<ListApiKeysReply> {
+    const accountId = checkId('account_id', request.accountId);
+    await this.requireAccount(accountId);
+    return ListApiKeysReply.fromPartial({ keys: await this.store.directory.apiKeysOf(accountId) });
+  }
+
+  async getSigningSecret(request: GetSigningSecretRequest): Promise<SigningSecret> {
+    const accountId = checkId('account_id', request.accountId);
+    const secret = await this.store.directory.signingSecret(accountId);
+    if (secret === undefined) throw new NotFoundError(`account ${accountId} not found`);
+    if (secret === null) throw new FailedPreconditionError(`account ${accountId} has no signing secret`);
+    return { accountId, secret };
   }
 
   /** Served from memory once warm: ingest calls it for every request. */

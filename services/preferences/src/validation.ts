@@ -45,6 +45,13 @@ export function checkName(field: string, value: string, options: { required: boo
   return name;
 }
 
+/** An HS256 key: at least 256 bits of it, as RFC 7518 §3.2 asks. */
+export function checkSigningSecret(field: string, value: string): string {
+  if (value.length < 32) throw new InvalidArgumentError(field, 'must be at least 32 characters');
+  if (value.length > 512) throw new InvalidArgumentError(field, 'must be at most 512 characters');
+  return value;
+}
+
 export function checkEmail(field: string, value: string): string {
   const address = value.trim();
   if (address === '') throw new InvalidArgumentError(field, 'is required');
