@@ -13,6 +13,8 @@ const shape = {
   INTERFACE_ADDR: z.string().default('127.0.0.1:50053'),
   /** Deadline of every gRPC call the gateway makes, in milliseconds. */
   RPC_DEADLINE_MS: env.positiveInt(5_000),
+  /** Deadline of a batch call to ingest (up to 1000 notifications stored), in milliseconds. */
+  BATCH_DEADLINE_MS: env.positiveInt(30_000),
   /** Admin routes need `Authorization: Bearer <ADMIN_TOKEN>`; without one they are refused, except in dev mode. */
   ADMIN_TOKEN: env.string(),
   /** `true` opens the admin routes without a token and enables `POST /dev/sign-in`. Never in production. */

@@ -13,6 +13,8 @@ export interface PeerAddresses {
 /** How one call goes: with the peer's client, a bearer token, and how to name its fields for HTTP. */
 export interface CallOptions {
   bearer?: string | undefined;
+  /** Instead of the gateway's usual deadline. */
+  deadlineMs?: number;
   rename?: (field: string) => string;
 }
 
@@ -47,7 +49,8 @@ export class Peers {
 
   async call<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, options: CallOptions = {}): Promise<Res> {
     try {
-      const settings = options.bearer ? { deadlineMs: this.deadlineMs, bearer: options.bearer } : { deadlineMs: this.deadlineMs };
+      const deadlineMs = options.deadlineMs ?? this.deadlineMs;
+      const settings = options.bearer ? { deadlineMs, bearer: options.bearer } : { deadlineMs };
       return await callUnary(method, request, settings);
     } catch (err) {
       if (isServiceError(err)) throw fromGrpc(err, options.rename);

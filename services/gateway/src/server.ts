@@ -46,6 +46,7 @@ export interface GatewayOptions {
   bodyLimitBytes: number;
   rateLimit: { max: number; windowMs: number };
   devTokenTtlSeconds: number;
+  batchDeadlineMs: number;
   /** Registered after the built-in routes, e.g. the live feed; they find `authenticatePerson` on the instance. */
   plugins?: readonly FastifyPluginAsync[];
 }
@@ -113,7 +114,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions): 
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes,
     // Unknown fields are refused with their name, not silently dropped.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // RFC 7396's media type for PATCH /api/v1/me/settings, parsed as the JSON it is.
@@ -196,7 +197,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions): 
   });
 
   await app.register(opsRoutes(deps));
-  await app.register(integrationRoutes(deps));
+  await app.register(integrationRoutes(deps, options));
   await app.register(peopleRoutes(deps, options));
   await app.register(adminRoutes(deps, options));
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());

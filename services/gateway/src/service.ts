@@ -83,6 +83,7 @@ export async function startGateway(
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
       rateLimit: { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_WINDOW_MS },
       devTokenTtlSeconds: config.DEV_TOKEN_TTL_S,
+      batchDeadlineMs: config.BATCH_DEADLINE_MS,
       plugins: plugins.map((plugin) => plugin({ deps, bus })),
     });
     await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });

@@ -12,25 +12,33 @@ export interface Answer {
   json<T = Record<string, unknown>>(): T;
 }
 
-/** The real stack (preferences, interface, ingest) with a gateway in front of it, in this process. */
-export interface Harness {
-  stack: Stack;
+export interface RequestOptions {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  /** Sent as `Authorization: Bearer <bearer>`. */
+  bearer?: string | undefined;
+  /** JSON-encoded unless a string. */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A gateway over real HTTP. */
+export interface Client {
   gateway: RunningGateway;
-  /** A request through the gateway; `bearer` becomes the Authorization header. */
-  request(options: {
-    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-    url: string;
-    bearer?: string | undefined;
-    body?: unknown;
-    headers?: Record<string, string>;
-  }): Promise<Answer>;
+  request(options: RequestOptions): Promise<Answer>;
+}
+
+/** The real stack (preferences, interface, ingest) with a gateway in front of it, in this process. */
+export interface Harness extends Client {
+  stack: Stack;
+  /** Another gateway on the same stack, configured otherwise (stopped with the harness). */
+  another(env: Record<string, string>): Promise<Client>;
   /** An account with a signing secret, users, an integration and its key, made through the admin routes. */
   seed(account: string, users: readonly string[]): Promise<{ apiKey: string; keyId: string; secret: string }>;
   stop(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const stack = await startStack();
+async function gatewayOn(stack: Stack, env: Record<string, string>): Promise<Client> {
   const address = (port: number) => `127.0.0.1:${port}`;
   const gateway = await startGateway(
     loadGatewayConfig({
@@ -45,37 +53,53 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       ...env,
     }),
     testLogger(),
-  ).catch(async (err: unknown) => {
+  );
+  const base = `http://127.0.0.1:${gateway.port}`;
+  return {
+    gateway,
+    async request({ method, url, bearer, body, headers = {} }) {
+      const response = await fetch(base + url, {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+          ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+        },
+        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      return { statusCode: response.status, headers: response.headers, body: text, json: <T>() => JSON.parse(text) as T };
+    },
+  };
+}
+
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const stack = await startStack();
+  const gateways: Client[] = [];
+  try {
+    gateways.push(await gatewayOn(stack, env));
+  } catch (err) {
     await stack.stop();
     throw err;
-  });
-  const base = `http://127.0.0.1:${gateway.port}`;
-  const request: Harness['request'] = async ({ method, url, bearer, body, headers = {} }) => {
-    const response = await fetch(base + url, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
-      },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return {
-      statusCode: response.status,
-      headers: response.headers,
-      body: text,
-      json: <T>() => JSON.parse(text) as T,
-    };
-  };
+  }
+  const [main] = gateways as [Client];
+  const request = main.request;
   return {
     stack,
-    gateway,
+    gateway: main.gateway,
     request,
+    async another(more) {
+      const client = await gatewayOn(stack, { ...env, ...more });
+      gateways.push(client);
+      return client;
+    },
     async seed(account, users) {
       const secret = `secret-of-${account}-`.padEnd(40, 'x');
-      const admin = (method: 'PUT' | 'POST', url: string, body: unknown) =>
-        request({ method, url: `/api/v1/admin/accounts/${account}${url}`, bearer: adminToken, body });
+      const admin = async (method: 'PUT' | 'POST', url: string, body: unknown) => {
+        const answer = await request({ method, url: `/api/v1/admin/accounts/${account}${url}`, bearer: adminToken, body });
+        if (answer.statusCode >= 300) throw new Error(`${method} ${url}: ${answer.statusCode} ${answer.body}`);
+        return answer;
+      };
       await admin('PUT', '', { name: `Account ${account}`, signing_secret: secret });
       for (const user of users) {
         await admin('PUT', `/users/${user}`, { email: `${user}@example.com`, timezone: 'Europe/Madrid' });
@@ -88,7 +112,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       return { apiKey: key.api_key, keyId: key.key_id, secret };
     },
     async stop() {
-      await gateway.stop();
+      for (const client of gateways) await client.gateway.stop();
       await stack.stop();
     },
   };

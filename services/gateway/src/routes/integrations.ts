@@ -14,7 +14,7 @@ import {
   type Method,
   type Params,
 } from '../schemas.js';
-import type { Gateway, GatewayDeps } from '../server.js';
+import type { Gateway, GatewayDeps, GatewayOptions } from '../server.js';
 import { bearerOf } from '../server.js';
 import { ingestField, toIngestCall, type IngestCall } from '../translate.js';
 
@@ -105,7 +105,7 @@ function itemResult(result: BatchResult, at: string): Accepted | ReturnType<Http
 }
 
 /** POST /api/v1/notifications/{method} and the batch: the seeds' calls for integrations. */
-export function integrationRoutes(deps: GatewayDeps): FastifyPluginAsync {
+export function integrationRoutes(deps: GatewayDeps, options: GatewayOptions): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify as Gateway;
     app.addHook('onRequest', async (request) => {
@@ -160,7 +160,7 @@ export function integrationRoutes(deps: GatewayDeps): FastifyPluginAsync {
         const reply = await deps.peers.call(
           deps.peers.ingest.batch.bind(deps.peers.ingest),
           { items: calls },
-          { bearer: apiKey },
+          { bearer: apiKey, deadlineMs: options.batchDeadlineMs },
         );
         let next = 0;
         const results = checked.map((c, i) =>
