@@ -9,22 +9,18 @@ import { Type, type Static, type TSchema } from 'typebox';
 
 const id = (description: string) => Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description });
 
-export const ErrorBody = Type.Object(
-  {
-    error: Type.Object({
-      code: Type.String({ description: 'Stable code: INVALID_ARGUMENT, UNAUTHENTICATED, NOT_FOUND, …' }),
-      message: Type.String(),
-      field: Type.Optional(Type.String({ description: 'The bad field, for INVALID_ARGUMENT (e.g. `text.header`).' })),
-    }),
-  },
-);
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String({ description: 'Stable code: INVALID_ARGUMENT, UNAUTHENTICATED, NOT_FOUND, …' }),
+    message: Type.String(),
+    field: Type.Optional(Type.String({ description: 'The bad field, for INVALID_ARGUMENT (e.g. `text.header`).' })),
+  }),
+});
 
 const date = Type.Optional(Type.Integer({ minimum: 0, description: 'Unix timestamp in seconds.' }));
 const header = Type.String({ description: 'Title, at most 255 characters.' });
 const text = Type.String({ description: 'At most 4000 characters.' });
-const link = Type.Optional(
-  Type.String({ description: 'An http(s) URL or a path inside the CRM starting with `/`.' }),
-);
+const link = Type.Optional(Type.String({ description: 'An http(s) URL or a path inside the CRM starting with `/`.' }));
 
 /** The parameters of each `APP.notifications` call, with its names and nesting. */
 export const methodParams = {
@@ -238,7 +234,10 @@ export const SettingsPatch = Type.Object(
     providers: Type.Optional(
       Type.Record(
         Type.String(),
-        Type.Union([Type.Null(), Type.Object({ channels: Type.Optional(channelSwitches) }, { additionalProperties: false })]),
+        Type.Union([
+          Type.Null(),
+          Type.Object({ channels: Type.Optional(channelSwitches) }, { additionalProperties: false }),
+        ]),
       ),
     ),
   },
@@ -250,7 +249,10 @@ export const ProviderList = Type.Object({ providers: Type.Array(Provider) });
 
 export const AccountPath = Type.Object({ account: id('Account id.') });
 export const UserPath = Type.Object({ account: id('Account id.'), user: id('User id.') });
-export const ProviderPath = Type.Object({ account: id('Account id.'), provider: id('The integration, named by the caller.') });
+export const ProviderPath = Type.Object({
+  account: id('Account id.'),
+  provider: id('The integration, named by the caller.'),
+});
 export const KeyPath = Type.Object({ account: id('Account id.'), key_id: Type.String({ maxLength: 128 }) });
 
 export const AccountBody = Type.Object(

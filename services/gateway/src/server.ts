@@ -13,7 +13,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from '@herald/telemetry';
-import { type Person, type PersonTokens } from './auth/person-token.js';
+import { bearerOf } from './auth/bearer.js';
+import type { Person, PersonTokens } from './auth/person-token.js';
 import { HttpError, unauthenticated } from './http-error.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Peers } from './peers.js';
@@ -64,12 +65,6 @@ declare module 'fastify' {
     /** Whose budget of requests this one spends (the key, the person), once known. */
     rateKey?: string;
   }
-}
-
-/** The token of `Authorization: Bearer <token>`, or undefined. */
-export function bearerOf(request: FastifyRequest): string | undefined {
-  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-  return match?.[1];
 }
 
 /** `a/b/0/c` (JSON pointer) as the field `a.b[0].c`. */

@@ -1,6 +1,6 @@
+import type { ElementType } from '@herald/contracts';
 import {
   Channel,
-  ElementType,
   EmailMode,
   InboxOrder,
   ProviderKind,
@@ -46,7 +46,10 @@ export function toIngestCall(
   switch (method) {
     case 'show_message': {
       const p = params as Params<'show_message'>;
-      return { $case: 'showMessage', value: { header: p.header, text: p.text, date: p.date, icon: p.icon, recipients: users } };
+      return {
+        $case: 'showMessage',
+        value: { header: p.header, text: p.text, date: p.date, icon: p.icon, recipients: users },
+      };
     }
     case 'show_message_error': {
       const p = params as Params<'show_message_error'>;
@@ -157,7 +160,10 @@ export function toItem(item: InboxItem): Static<typeof Item> {
   };
 }
 
-export const inboxOrderOf = { unread_first: InboxOrder.INBOX_ORDER_UNREAD_FIRST, newest: InboxOrder.INBOX_ORDER_NEWEST };
+export const inboxOrderOf = {
+  unread_first: InboxOrder.INBOX_ORDER_UNREAD_FIRST,
+  newest: InboxOrder.INBOX_ORDER_NEWEST,
+};
 
 export function toSettingsDocument(settings: Settings): Static<typeof SettingsDocument> {
   const providers: Static<typeof SettingsDocument>['providers'] = {};
@@ -235,7 +241,9 @@ export function toProvider(provider: Provider): Static<typeof ProviderReply> & {
     kind: kindName(provider.kind),
     name: provider.name,
     icon_url: provider.iconUrl,
-    default_channels: provider.defaultChannels.flatMap((c) => (c === Channel.CHANNEL_UNSPECIFIED || c === Channel.UNRECOGNIZED ? [] : [channelToken(c)])),
+    default_channels: provider.defaultChannels.flatMap((c) =>
+      c === Channel.CHANNEL_UNSPECIFIED || c === Channel.UNRECOGNIZED ? [] : [channelToken(c)],
+    ),
   };
 }
 

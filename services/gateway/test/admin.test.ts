@@ -33,15 +33,28 @@ describe('the admin routes', () => {
     expect((await admin('GET', '/users/bob')).statusCode).toBe(404);
 
     const provider = (await admin('PUT', '/providers/dialer', { name: 'Dialer', default_channels: ['email'] })).json();
-    expect(provider).toEqual({ id: `${account}.dialer`, name: 'Dialer', icon_url: '', default_channels: ['interface', 'email'] });
+    expect(provider).toEqual({
+      id: `${account}.dialer`,
+      name: 'Dialer',
+      icon_url: '',
+      default_channels: ['interface', 'email'],
+    });
     // PUT again updates the same integration.
-    expect((await admin('PUT', '/providers/dialer', { name: 'Dialer 2' })).json()).toMatchObject({ id: `${account}.dialer`, name: 'Dialer 2' });
+    expect((await admin('PUT', '/providers/dialer', { name: 'Dialer 2' })).json()).toMatchObject({
+      id: `${account}.dialer`,
+      name: 'Dialer 2',
+    });
 
     const issued = await admin('POST', '/api_keys', { provider_id: `${account}.dialer`, name: 'prod' });
     expect(issued.statusCode).toBe(201);
     const { key_id, api_key } = issued.json<{ key_id: string; api_key: string }>();
     const send = () =>
-      h.request({ method: 'POST', url: '/api/v1/notifications/add_error', bearer: api_key, body: { text: 'Hi', users: ['alice'] } });
+      h.request({
+        method: 'POST',
+        url: '/api/v1/notifications/add_error',
+        bearer: api_key,
+        body: { text: 'Hi', users: ['alice'] },
+      });
     expect((await send()).statusCode).toBe(202);
     const keys = (await admin('GET', '/api_keys')).json<{ keys: Record<string, unknown>[] }>().keys;
     expect(keys).toEqual([{ key_id, provider_id: `${account}.dialer`, name: 'prod', created_at: expect.any(String) }]);
@@ -49,16 +62,24 @@ describe('the admin routes', () => {
 
     expect((await admin('DELETE', `/api_keys/${key_id}`)).statusCode).toBe(204);
     expect((await send()).statusCode).toBe(401);
-    expect((await admin('GET', '/api_keys')).json<{ keys: Record<string, unknown>[] }>().keys[0]).toHaveProperty('revoked_at');
+    expect((await admin('GET', '/api_keys')).json<{ keys: Record<string, unknown>[] }>().keys[0]).toHaveProperty(
+      'revoked_at',
+    );
     expect((await admin('DELETE', '/api_keys/no-such-key')).statusCode).toBe(404);
   });
 
   it('names the bad field, and the missing account', async () => {
     expect(errorOf(await admin('PUT', '', { name: 'Acme', signing_secret: 'short' })).field).toBe('signing_secret');
     expect(errorOf(await admin('PUT', '/users/carol', { email: 'not-an-email', timezone: 'UTC' })).field).toBe('email');
-    expect(errorOf(await admin('PUT', '/users/carol', { email: 'c@example.com', timezone: 'Mars/Olympus' })).field).toBe('timezone');
+    expect(
+      errorOf(await admin('PUT', '/users/carol', { email: 'c@example.com', timezone: 'Mars/Olympus' })).field,
+    ).toBe('timezone');
     expect(errorOf(await admin('PUT', '/users/carol', { email: 'c@example.com' })).field).toBe('timezone');
-    const missing = await h.request({ method: 'GET', url: `/api/v1/admin/accounts/${uniqueName('none')}/users`, bearer: adminToken });
+    const missing = await h.request({
+      method: 'GET',
+      url: `/api/v1/admin/accounts/${uniqueName('none')}/users`,
+      bearer: adminToken,
+    });
     expect(missing.statusCode).toBe(404);
   });
 
@@ -72,21 +93,37 @@ describe('the admin routes', () => {
     const refused = await put(closed, 'anything');
     expect(refused.statusCode).toBe(403);
     expect(errorOf(refused).code).toBe('PERMISSION_DENIED');
-    expect((await h.request({ method: 'GET', url: `/api/v1/admin/accounts/${other}/users`, bearer: adminToken })).statusCode).toBe(404);
+    expect(
+      (await h.request({ method: 'GET', url: `/api/v1/admin/accounts/${other}/users`, bearer: adminToken })).statusCode,
+    ).toBe(404);
   });
 
   it('opens in dev mode, with a sign-in whose token the person routes take', async () => {
     const demo = uniqueName('demo');
-    const open = await dev.request({ method: 'PUT', url: `/api/v1/admin/accounts/${demo}`, body: { name: 'Demo', signing_secret: 'd'.repeat(40) } });
+    const open = await dev.request({
+      method: 'PUT',
+      url: `/api/v1/admin/accounts/${demo}`,
+      body: { name: 'Demo', signing_secret: 'd'.repeat(40) },
+    });
     expect(open.statusCode).toBe(200);
-    await dev.request({ method: 'PUT', url: `/api/v1/admin/accounts/${demo}/users/alice`, body: { email: 'a@example.com', timezone: 'UTC' } });
+    await dev.request({
+      method: 'PUT',
+      url: `/api/v1/admin/accounts/${demo}/users/alice`,
+      body: { email: 'a@example.com', timezone: 'UTC' },
+    });
     const signIn = await dev.request({ method: 'POST', url: '/dev/sign-in', body: { account: demo, user: 'alice' } });
     const { token } = signIn.json<{ token: string }>();
-    expect((await h.request({ method: 'GET', url: '/api/v1/me/notifications/unread_count', bearer: token })).json()).toEqual({ unread_count: 0 });
+    expect(
+      (await h.request({ method: 'GET', url: '/api/v1/me/notifications/unread_count', bearer: token })).json(),
+    ).toEqual({ unread_count: 0 });
 
     const noSecret = uniqueName('plain');
     await dev.request({ method: 'PUT', url: `/api/v1/admin/accounts/${noSecret}`, body: { name: 'Plain' } });
-    const refused = await dev.request({ method: 'POST', url: '/dev/sign-in', body: { account: noSecret, user: 'alice' } });
+    const refused = await dev.request({
+      method: 'POST',
+      url: '/dev/sign-in',
+      body: { account: noSecret, user: 'alice' },
+    });
     expect(refused.statusCode).toBe(409);
   });
 });

@@ -68,7 +68,12 @@ async function gatewayOn(stack: Stack, env: Record<string, string>): Promise<Cli
         ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
       });
       const text = await response.text();
-      return { statusCode: response.status, headers: response.headers, body: text, json: <T>() => JSON.parse(text) as T };
+      return {
+        statusCode: response.status,
+        headers: response.headers,
+        body: text,
+        json: <T>() => JSON.parse(text) as T,
+      };
     },
   };
 }
@@ -96,7 +101,12 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     async seed(account, users) {
       const secret = `secret-of-${account}-`.padEnd(40, 'x');
       const admin = async (method: 'PUT' | 'POST', url: string, body: unknown) => {
-        const answer = await request({ method, url: `/api/v1/admin/accounts/${account}${url}`, bearer: adminToken, body });
+        const answer = await request({
+          method,
+          url: `/api/v1/admin/accounts/${account}${url}`,
+          bearer: adminToken,
+          body,
+        });
         if (answer.statusCode >= 300) throw new Error(`${method} ${url}: ${answer.statusCode} ${answer.body}`);
         return answer;
       };

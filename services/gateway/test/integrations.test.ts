@@ -20,17 +20,49 @@ describe('the integration routes', () => {
   afterAll(() => h.stop());
 
   const post = (method: string, body: unknown, bearer: string = apiKey, headers?: Record<string, string>) =>
-    h.request({ method: 'POST', url: `/api/v1/notifications/${method}`, bearer, body, ...(headers ? { headers } : {}) });
+    h.request({
+      method: 'POST',
+      url: `/api/v1/notifications/${method}`,
+      bearer,
+      body,
+      ...(headers ? { headers } : {}),
+    });
   const inboxOf = (accountId: string, user: string) =>
-    h.stack.call(h.stack.inbox.list.bind(h.stack.inbox), { accountId, userId: user, order: InboxOrder.INBOX_ORDER_NEWEST, pageSize: 200, cursor: '' });
-  const stored = async () => (await h.stack.bus.jsm.streams.info(h.stack.bus.streamName('NOTIFICATIONS'))).state.messages;
+    h.stack.call(h.stack.inbox.list.bind(h.stack.inbox), {
+      accountId,
+      userId: user,
+      order: InboxOrder.INBOX_ORDER_NEWEST,
+      pageSize: 200,
+      cursor: '',
+    });
+  const stored = async () =>
+    (await h.stack.bus.jsm.streams.info(h.stack.bus.streamName('NOTIFICATIONS'))).state.messages;
 
   it('takes each call of seeds/003 with its own fields and answers 202', async () => {
     const calls: [string, object][] = [
-      ['show_message', { header: 'Warning', text: 'Connection established', date: 1714566795, icon: 'https://www.example.com/images/telephone.png' }],
+      [
+        'show_message',
+        {
+          header: 'Warning',
+          text: 'Connection established',
+          date: 1714566795,
+          icon: 'https://www.example.com/images/telephone.png',
+        },
+      ],
       ['show_message_error', { header: 'Warning', text: 'Connection to the server is lost' }],
-      ['show_notification', { text: { header: 'Outgoing call', text: 'Dialing the number +19872345678' }, type: 'call' }],
-      ['add_error', { header: 'Error', text: 'Failed to set the task! Contact not found!', date: 1714566795, link: '/contacts/list/?term=4951234567' }],
+      [
+        'show_notification',
+        { text: { header: 'Outgoing call', text: 'Dialing the number +19872345678' }, type: 'call' },
+      ],
+      [
+        'add_error',
+        {
+          header: 'Error',
+          text: 'Failed to set the task! Contact not found!',
+          date: 1714566795,
+          link: '/contacts/list/?term=4951234567',
+        },
+      ],
       [
         'add_call',
         {
@@ -43,7 +75,14 @@ describe('the integration routes', () => {
           link: 'https://example.com/dialog.mp3',
         },
       ],
-      ['add_event', { header: 'Task', text: 'Call the client', task: { id: 't1', created_by: 'u2', responsible: 'u1', minutes_before: 15 } }],
+      [
+        'add_event',
+        {
+          header: 'Task',
+          text: 'Call the client',
+          task: { id: 't1', created_by: 'u2', responsible: 'u1', minutes_before: 15 },
+        },
+      ],
     ];
     for (const [method, params] of calls) {
       const answer = await post(method, { ...params, users: ['u1'] });
@@ -65,7 +104,9 @@ describe('the integration routes', () => {
     expect(first.statusCode).toBe(202);
     expect(again.json()).toEqual({ ...first.json(), duplicate: true });
 
-    const clash = await post('add_error', { text: 'Once', idempotency_key: key }, apiKey, { 'idempotency-key': 'other' });
+    const clash = await post('add_error', { text: 'Once', idempotency_key: key }, apiKey, {
+      'idempotency-key': 'other',
+    });
     expect(clash.statusCode).toBe(400);
     expect(errorOf(clash).field).toBe('idempotency_key');
   });
@@ -83,7 +124,12 @@ describe('the integration routes', () => {
     ];
     for (const [body, field] of cases) {
       const answer = await post('add_error', body);
-      expect([field, answer.statusCode, errorOf(answer).code, errorOf(answer).field]).toEqual([field, 400, 'INVALID_ARGUMENT', field]);
+      expect([field, answer.statusCode, errorOf(answer).code, errorOf(answer).field]).toEqual([
+        field,
+        400,
+        'INVALID_ARGUMENT',
+        field,
+      ]);
     }
     const call = await post('add_call', { text: 'Call', element: { id: 1, type: 'deal' } });
     expect(errorOf(call).field).toBe('element.type');
@@ -168,8 +214,17 @@ describe('the integration routes', () => {
 
   it('takes a full batch of 1000 in one request', async () => {
     const before = await stored();
-    const items = Array.from({ length: 1000 }, (_, i) => ({ method: 'add_error', params: { text: `Item ${i}` }, users: ['u1'] }));
-    const answer = await h.request({ method: 'POST', url: '/api/v1/notifications/batch', bearer: apiKey, body: { items } });
+    const items = Array.from({ length: 1000 }, (_, i) => ({
+      method: 'add_error',
+      params: { text: `Item ${i}` },
+      users: ['u1'],
+    }));
+    const answer = await h.request({
+      method: 'POST',
+      url: '/api/v1/notifications/batch',
+      bearer: apiKey,
+      body: { items },
+    });
     expect(answer.statusCode).toBe(200);
     const { results } = answer.json<{ results: { id?: string }[] }>();
     expect(results.filter((r) => r.id)).toHaveLength(1000);

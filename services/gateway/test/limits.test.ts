@@ -20,7 +20,12 @@ describe('limits, documentation and operations', () => {
 
   it('answers 429 with Retry-After once a key spent its budget, other keys unaffected', async () => {
     const send = (bearer: string) =>
-      strict.request({ method: 'POST', url: '/api/v1/notifications/show_message', bearer, body: { header: 'h', text: 't' } });
+      strict.request({
+        method: 'POST',
+        url: '/api/v1/notifications/show_message',
+        bearer,
+        body: { header: 'h', text: 't' },
+      });
     for (let i = 0; i < 3; i++) expect((await send(apiKey)).statusCode).toBe(202);
     const limited = await send(apiKey);
     expect(limited.statusCode).toBe(429);

@@ -14,7 +14,9 @@ async function token(secret: string, claims: Record<string, unknown>, expiresIn:
 
 /** A token with `alg: none`, which must never pass. */
 const unsigned = (claims: object) =>
-  [{ alg: 'none', typ: 'JWT' }, claims].map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.') + '.';
+  [{ alg: 'none', typ: 'JWT' }, claims]
+    .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+    .join('.') + '.';
 
 interface Page {
   items: { id: string; kind: string; read: boolean; content: Record<string, unknown>; provider: { name: string } }[];
@@ -36,9 +38,19 @@ describe('the routes of a signed-in person', () => {
     alice = await token(secret, { account, user: 'alice' });
     bob = await token(secret, { account, user: 'bob' });
     for (const text of ['One', 'Two', 'Three']) {
-      await h.request({ method: 'POST', url: '/api/v1/notifications/add_error', bearer: apiKey, body: { text, users: ['alice'] } });
+      await h.request({
+        method: 'POST',
+        url: '/api/v1/notifications/add_error',
+        bearer: apiKey,
+        body: { text, users: ['alice'] },
+      });
     }
-    await h.request({ method: 'POST', url: '/api/v1/notifications/add_error', bearer: apiKey, body: { text: 'Bob’s', users: ['bob'] } });
+    await h.request({
+      method: 'POST',
+      url: '/api/v1/notifications/add_error',
+      bearer: apiKey,
+      body: { text: 'Bob’s', users: ['bob'] },
+    });
     await eventually(async () => {
       const page = await h.request({ method: 'GET', url: '/api/v1/me/notifications', bearer: alice });
       expect(page.json<Page>().items).toHaveLength(3);
@@ -54,7 +66,9 @@ describe('the routes of a signed-in person', () => {
     expect(first.items.map((i) => i.content['text'])).toEqual(['Three', 'Two']);
     expect(first.items[0]).toMatchObject({ kind: 'error', read: false, provider: { name: 'Telephony' } });
     expect(first.unread_count).toBe(3);
-    const second = (await me(`/notifications?order=newest&limit=2&cursor=${encodeURIComponent(first.next_cursor ?? '')}`, alice)).json<Page>();
+    const second = (
+      await me(`/notifications?order=newest&limit=2&cursor=${encodeURIComponent(first.next_cursor ?? '')}`, alice)
+    ).json<Page>();
     expect(second.items.map((i) => i.content['text'])).toEqual(['One']);
     expect(second.next_cursor).toBeUndefined();
     expect((await me('/notifications/unread_count', alice)).json()).toEqual({ unread_count: 3 });
@@ -70,7 +84,10 @@ describe('the routes of a signed-in person', () => {
     const [bobs] = (await me('/notifications', bob)).json<Page>().items;
     const read = await me(`/notifications/${mine?.id}/read`, alice, 'POST');
     expect(read.json()).toEqual({ updated: 1, unread_count: 2 });
-    expect((await me(`/notifications/${mine?.id}/read`, alice, 'POST')).json()).toEqual({ updated: 0, unread_count: 2 });
+    expect((await me(`/notifications/${mine?.id}/read`, alice, 'POST')).json()).toEqual({
+      updated: 0,
+      unread_count: 2,
+    });
 
     const stolen = await me(`/notifications/${bobs?.id}/read`, alice, 'POST');
     expect(stolen.statusCode).toBe(404);
@@ -97,7 +114,9 @@ describe('the routes of a signed-in person', () => {
       (await token(secret, { account, user: 'bob' })).replace(/\.[^.]+$/, '.AAAA'),
       unsigned({ account, user: 'bob', exp: now + 600 }),
       // No exp: a token must expire.
-      await new SignJWT({ account, user: 'bob' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret)),
+      await new SignJWT({ account, user: 'bob' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(new TextEncoder().encode(secret)),
     ];
     for (const bearer of bad) {
       const answer = await me(`/notifications/${bobs?.id}/read`, bearer, 'POST');
@@ -160,7 +179,10 @@ describe('the routes of a signed-in person', () => {
 
     const refused = [
       [{ inbox_order: 'unread_first', digest_time: '25:99' }, 'digest_time'],
-      [{ inbox_order: 'unread_first', providers: { [id]: { channels: { interface: false } } } }, `providers.${id}.channels.interface`],
+      [
+        { inbox_order: 'unread_first', providers: { [id]: { channels: { interface: false } } } },
+        `providers.${id}.channels.interface`,
+      ],
       [{ inbox_order: 'unread_first', providers: { 'no.such': { channels: { email: true } } } }, 'providers.no.such'],
       [{ inbox_order: 'unread_first', colour: 'red' }, 'colour'],
     ] as const;
@@ -172,7 +194,10 @@ describe('the routes of a signed-in person', () => {
 
     const reset = await patch({ providers: { [id]: null } }, 'application/json');
     expect(reset.json()).toMatchObject({ providers: { [id]: { customized: false } } });
-    expect((await me('/settings', bob)).json()).toMatchObject({ receive_notifications: true, inbox_order: 'unread_first' });
+    expect((await me('/settings', bob)).json()).toMatchObject({
+      receive_notifications: true,
+      inbox_order: 'unread_first',
+    });
   });
 
   it('lists the providers available to me', async () => {

@@ -29,9 +29,7 @@ export type BatchCall = { kind: 'add'; accepted: Accepted<Body> } | { kind: 'sho
 
 /** What became of one item of a batch. */
 export type BatchOutcome =
-  | { kind: 'added'; reply: AddReply }
-  | { kind: 'shown'; reply: ShowReply }
-  | { kind: 'refused'; error: HeraldError };
+  { kind: 'added'; reply: AddReply } | { kind: 'shown'; reply: ShowReply } | { kind: 'refused'; error: HeraldError };
 
 type Authorization = Awaited<ReturnType<Authorizer['authorize']>>;
 

@@ -20,7 +20,7 @@ import {
   errors,
 } from '../schemas.js';
 import type { Gateway, GatewayDeps, GatewayOptions } from '../server.js';
-import { bearerOf } from '../server.js';
+import { bearerOf } from '../auth/bearer.js';
 import { toApiKeyInfo, toProvider, toUserReply } from '../translate.js';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();

@@ -15,7 +15,7 @@ import {
   type Params,
 } from '../schemas.js';
 import type { Gateway, GatewayDeps, GatewayOptions } from '../server.js';
-import { bearerOf } from '../server.js';
+import { bearerOf } from '../auth/bearer.js';
 import { ingestField, toIngestCall, type IngestCall } from '../translate.js';
 
 const added = (reply: AddReply): Accepted => ({
@@ -23,7 +23,11 @@ const added = (reply: AddReply): Accepted => ({
   duplicate: reply.duplicate,
   unknown_users: reply.unknownRecipients,
 });
-const shown = (reply: ShowReply): Accepted => ({ id: reply.id, duplicate: false, unknown_users: reply.unknownRecipients });
+const shown = (reply: ShowReply): Accepted => ({
+  id: reply.id,
+  duplicate: false,
+  unknown_users: reply.unknownRecipients,
+});
 
 /** The API key of the request, its key id spending the rate budget. */
 function apiKeyOf(request: FastifyRequest): string {
@@ -100,7 +104,10 @@ function itemResult(result: BatchResult, at: string): Accepted | ReturnType<Http
   if (r?.$case === 'shown') return shown(r.value);
   const error = r?.value ?? { code: 'INTERNAL', message: 'no result', field: '' };
   const field = error.field ? itemField(at, error.field) : undefined;
-  const message = field && error.message.startsWith(`${error.field}:`) ? field + error.message.slice(error.field.length) : error.message;
+  const message =
+    field && error.message.startsWith(`${error.field}:`)
+      ? field + error.message.slice(error.field.length)
+      : error.message;
   return { error: { code: error.code, message, ...(field ? { field } : {}) } };
 }
 
@@ -128,7 +135,11 @@ export function integrationRoutes(deps: GatewayDeps, options: GatewayOptions): F
           },
         },
         async (request, reply) => {
-          const { users, idempotency_key: inBody, ...params } = request.body as Params<Method> & {
+          const {
+            users,
+            idempotency_key: inBody,
+            ...params
+          } = request.body as Params<Method> & {
             users?: string[];
             idempotency_key?: string;
           };

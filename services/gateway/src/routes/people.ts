@@ -71,7 +71,8 @@ export function peopleRoutes(deps: GatewayDeps, options: GatewayOptions): Fastif
           schema: {
             tags: ['people'],
             summary: 'My notification center, a page at a time',
-            description: 'Unread first by default (or as the user chose in their settings); `newest` is plain newest first.',
+            description:
+              'Unread first by default (or as the user chose in their settings); `newest` is plain newest first.',
             security,
             querystring: ListQuery,
             response: { 200: ItemPage, ...errors(400, 401, 429, 503) },
@@ -131,7 +132,10 @@ export function peopleRoutes(deps: GatewayDeps, options: GatewayOptions): Fastif
         },
         async (request) => {
           const { account, user } = personOf(request);
-          const reply = await peers.call(peers.inbox.markAllRead.bind(peers.inbox), { accountId: account, userId: user });
+          const reply = await peers.call(peers.inbox.markAllRead.bind(peers.inbox), {
+            accountId: account,
+            userId: user,
+          });
           return { updated: reply.updated, unread_count: reply.unreadCount };
         },
       );
@@ -148,7 +152,10 @@ export function peopleRoutes(deps: GatewayDeps, options: GatewayOptions): Fastif
         },
         async (request) => {
           const { account, user } = personOf(request);
-          const reply = await peers.call(peers.inbox.unreadCount.bind(peers.inbox), { accountId: account, userId: user });
+          const reply = await peers.call(peers.inbox.unreadCount.bind(peers.inbox), {
+            accountId: account,
+            userId: user,
+          });
           return { unread_count: reply.unreadCount };
         },
       );
