@@ -80,7 +80,9 @@ export async function runServices({
       const endpoint = { host: probeHost(http ? childEnv.HTTP_HOST : childEnv.GRPC_HOST), port: ports[service.name] };
       const up = await waitForPort(endpoint, { timeoutMs: startTimeoutMs, gaveUp: () => stopping });
       if (!up && !stopping) {
-        say(`${service.name} did not open ${http ? 'HTTP' : 'gRPC'} port ${endpoint.port} within ${startTimeoutMs / 1000} s`);
+        say(
+          `${service.name} did not open ${http ? 'HTTP' : 'gRPC'} port ${endpoint.port} within ${startTimeoutMs / 1000} s`,
+        );
         void stopAll(1);
       }
     }

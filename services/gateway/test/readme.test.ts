@@ -38,8 +38,12 @@ describe('the README', () => {
   afterAll(() => h.stop());
 
   const sh = async (script: string) =>
-    (await run('bash', ['-euc', script.replaceAll(readmeUrl, `http://127.0.0.1:${h.gateway.port}`)], { cwd: root, env }))
-      .stdout;
+    (
+      await run('bash', ['-euc', script.replaceAll(readmeUrl, `http://127.0.0.1:${h.gateway.port}`)], {
+        cwd: root,
+        env,
+      })
+    ).stdout;
 
   it('sends a first notification over HTTP and reads it back as the user, with the commands it shows', async () => {
     const [setup, exportKey, send, signIn, list, ...rest] = firstNotificationCommands();
@@ -57,7 +61,9 @@ describe('the README', () => {
     expect(sent.id).toEqual(expect.any(String));
 
     const page = await eventually(async () => {
-      const listed = JSON.parse(await sh(`${signIn}\n${list}`)) as { items: { id: string; content: { text: string } }[] };
+      const listed = JSON.parse(await sh(`${signIn}\n${list}`)) as {
+        items: { id: string; content: { text: string } }[];
+      };
       expect(listed.items).toHaveLength(1);
       return listed;
     });
