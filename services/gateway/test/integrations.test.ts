@@ -102,7 +102,7 @@ describe('the integration routes', () => {
     const first = await post('add_error', { text: 'Once', users: ['u2'], idempotency_key: key });
     const again = await post('add_error', { text: 'Once', users: ['u2'] }, apiKey, { 'idempotency-key': key });
     expect(first.statusCode).toBe(202);
-    expect(again.json()).toEqual({ ...first.json(), duplicate: true });
+    expect(again.json()).toEqual({ ...first.json<object>(), duplicate: true });
 
     const clash = await post('add_error', { text: 'Once', idempotency_key: key }, apiKey, {
       'idempotency-key': 'other',
