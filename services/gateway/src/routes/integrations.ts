@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AddReply, BatchItem, BatchResult, ShowReply } from '@herald/contracts';
 import { Value } from 'typebox/value';
@@ -33,8 +34,8 @@ const shown = (reply: ShowReply): Accepted => ({
 function apiKeyOf(request: FastifyRequest): string {
   const key = bearerOf(request);
   if (!key) throw unauthenticated('missing "Authorization: Bearer <API key>"');
-  // hk_<key id>_<secret>: the id (not the secret) names the budget.
-  request.rateKey = `key:${key.split('_')[1] ?? key.slice(0, 16)}`;
+  // A digest of the whole key: only its holder can spend its budget, and the key itself is not kept.
+  request.rateKey = `key:${createHash('sha256').update(key).digest('base64url')}`;
   return key;
 }
 
