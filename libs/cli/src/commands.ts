@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   AddReply,
   Channel,
@@ -88,7 +89,13 @@ export const commands: Readonly<Record<string, { usage: string; run: Command }>>
       const admin = { deadlineMs, bearer: config.HERALD_ADMIN_TOKEN };
       const client = new DirectoryClient(config.HERALD_PREFERENCES_ADDR, ...clientOptions());
       try {
-        await callUnary(client.upsertAccount.bind(client), { id: accountId, name: `${accountId} account` }, admin);
+        // A secret of its own, so that the gateway's dev sign-in can sign tokens for the account's users.
+        const signingSecret = randomBytes(32).toString('base64url');
+        await callUnary(
+          client.upsertAccount.bind(client),
+          { id: accountId, name: `${accountId} account`, signingSecret },
+          admin,
+        );
         await callUnary(
           client.upsertUser.bind(client),
           {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { waitForPort } from './net.mjs';
 import { say } from './process.mjs';
-import { grpcPorts, portVariable, serviceEnv, services as allServices, stackUrls } from './services.mjs';
+import { portVariable, serviceEnv, servicePorts, services as allServices, stackUrls } from './services.mjs';
 
 /**
  * Runs every built service as a child until a stop signal or until one of
@@ -31,7 +31,7 @@ export async function runServices({
   }
 
   if (env.GRPC_PORT) say(`GRPC_PORT is ignored: every service needs its own, e.g. ${portVariable(built[0].name)}`);
-  const ports = grpcPorts(list, env);
+  const ports = servicePorts(list, env);
   const children = [];
   let stopping = false;
   let finish;
@@ -76,10 +76,13 @@ export async function runServices({
         say(`${child.name} exited on its own (${child.exitCode}): stopping the others`);
         void stopAll(1);
       });
-      const endpoint = { host: probeHost(childEnv.GRPC_HOST), port: ports[service.name] };
+      const http = service.httpPort !== undefined;
+      const endpoint = { host: probeHost(http ? childEnv.HTTP_HOST : childEnv.GRPC_HOST), port: ports[service.name] };
       const up = await waitForPort(endpoint, { timeoutMs: startTimeoutMs, gaveUp: () => stopping });
       if (!up && !stopping) {
-        say(`${service.name} did not open gRPC port ${endpoint.port} within ${startTimeoutMs / 1000} s`);
+        say(
+          `${service.name} did not open ${http ? 'HTTP' : 'gRPC'} port ${endpoint.port} within ${startTimeoutMs / 1000} s`,
+        );
         void stopAll(1);
       }
     }
@@ -133,12 +136,27 @@ function printBanner(started, ports, env) {
   const { natsUrl, databaseUrl } = stackUrls(env);
   const host = serviceEnv(started[0].name, ports, env).GRPC_HOST;
   const width = Math.max(...started.map((s) => s.name.length));
+  const gateway = started.find((s) => s.httpPort !== undefined);
+  const url = gateway && `http://${probeHost(env.HTTP_HOST)}:${ports[gateway.name]}`;
   console.log(
     [
       '',
       'Herald is up.',
-      ...started.map((s) => `  ${s.name.padEnd(width)}  gRPC ${host}:${ports[s.name]}`),
+      ...started.map((s) =>
+        s.httpPort === undefined
+          ? `  ${s.name.padEnd(width)}  gRPC ${host}:${ports[s.name]}`
+          : `  ${s.name.padEnd(width)}  HTTP ${url}   API docs ${url}/docs`,
+      ),
       `  NATS ${natsUrl}   PostgreSQL ${databaseUrl.replace(/:[^:/@]*@/, ':***@')}`,
+      ...(url
+        ? [
+            '',
+            'Send a first notification (in another terminal):',
+            '  export HERALD_API_KEY=$(npm run -s herald -- setup-demo --account demo --user alice | node -p "JSON.parse(require(\'fs\').readFileSync(0)).apiKey")',
+            `  curl -s -X POST ${url}/api/v1/notifications/add_error -H "Authorization: Bearer $HERALD_API_KEY" \\`,
+            `    -H 'Content-Type: application/json' -d '{"text": "Failed to set the task! Contact not found!", "users": ["alice"]}'`,
+          ]
+        : []),
       'Ctrl-C stops every service.',
       '',
     ].join('\n'),

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { grpcPorts, serviceEnv } from '../lib/services.mjs';
+import { serviceEnv, servicePorts } from '../lib/services.mjs';
 
 const launcher = fileURLToPath(new URL('../lib/launcher.mjs', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'herald-devstack-'));
@@ -102,8 +102,8 @@ describe('runServices', () => {
 describe('serviceEnv', () => {
   it('gives each service its own port and lets the caller override the rest', () => {
     const env = { NATS_URL: 'nats://10.0.0.5:4222', PREFERENCES_GRPC_PORT: '6000', GRPC_PORT: '1' };
-    const ports = grpcPorts(undefined, env);
-    assert.deepEqual(ports, { preferences: 6000, interface: 50053, ingest: 50051 });
+    const ports = servicePorts(undefined, { ...env, GATEWAY_HTTP_PORT: '9090' });
+    assert.deepEqual(ports, { preferences: 6000, interface: 50053, ingest: 50051, gateway: 9090 });
     const ingest = serviceEnv('ingest', ports, env);
     assert.equal(ingest.GRPC_PORT, '50051');
     assert.equal(ingest.PREFERENCES_ADDR, '127.0.0.1:6000');
@@ -112,6 +112,10 @@ describe('serviceEnv', () => {
     assert.equal(ingest.GRPC_HOST, '127.0.0.1');
     assert.equal(ingest.LOG_LEVEL, 'info');
     assert.equal(ingest.HERALD_NAMESPACE, '');
-    assert.equal(ingest.HERALD_DEV_MODE, 'true');
+    const gateway = serviceEnv('gateway', ports, env);
+    assert.equal(gateway.HTTP_PORT, '9090');
+    assert.equal(gateway.GRPC_PORT, '1');
+    assert.equal(gateway.INGEST_ADDR, '127.0.0.1:50051');
+    assert.equal(gateway.HERALD_DEV_MODE, 'true');
   });
 });

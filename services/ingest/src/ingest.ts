@@ -1,7 +1,7 @@
 import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import type { AddReply, Notification, Popup, ProviderRef, ShowReply } from '@herald/contracts';
-import { InvalidArgumentError } from '@herald/errors';
-import { annotateSpan } from '@herald/telemetry';
+import { HeraldError, InvalidArgumentError, UnavailableError } from '@herald/errors';
+import { annotateSpan, type Logger } from '@herald/telemetry';
 import type { Accepted, AcceptedPopup } from './validate.js';
 
 /** Who holds an API key, and which recipients are not users of its account. */
@@ -24,6 +24,15 @@ const IDEMPOTENCY_NAMESPACE = '6f1c9a52-3b7e-4d8a-9c61-2f0e5b4a7d13';
 
 type Body = NonNullable<Notification['body']>;
 
+/** One validated call of a batch: a stored kind with its body wrapped, or a popup. */
+export type BatchCall = { kind: 'add'; accepted: Accepted<Body> } | { kind: 'show'; accepted: AcceptedPopup };
+
+/** What became of one item of a batch. */
+export type BatchOutcome =
+  { kind: 'added'; reply: AddReply } | { kind: 'shown'; reply: ShowReply } | { kind: 'refused'; error: HeraldError };
+
+type Authorization = Awaited<ReturnType<Authorizer['authorize']>>;
+
 /**
  * Turns validated requests into notifications and popups. The account and the
  * provider come from the API key, never from the request.
@@ -36,7 +45,44 @@ export class Ingest {
   ) {}
 
   async add<B>(apiKey: string, accepted: Accepted<B>, wrap: (body: B) => Body): Promise<AddReply> {
-    const { accountId, provider, known, unknownRecipients } = await this.resolve(apiKey, accepted.recipients);
+    const authorization = await this.authorizer.authorize(apiKey, accepted.recipients);
+    return this.store(authorization, { ...accepted, body: wrap(accepted.body) });
+  }
+
+  async show(apiKey: string, accepted: AcceptedPopup): Promise<ShowReply> {
+    const authorization = await this.authorizer.authorize(apiKey, accepted.recipients);
+    return this.pop(authorization, accepted);
+  }
+
+  /**
+   * Many calls with one key: one question to the directory for every
+   * recipient of the batch, then every stored kind published at once. An item
+   * refused (before, or by the stream) is answered on its own; the key being
+   * refused refuses the batch.
+   */
+  async batch(apiKey: string, calls: readonly (BatchCall | HeraldError)[], logger: Logger): Promise<BatchOutcome[]> {
+    const everyone = new Set<string>();
+    for (const call of calls) {
+      if (!(call instanceof HeraldError)) for (const user of call.accepted.recipients) everyone.add(user);
+    }
+    const authorization = await this.authorizer.authorize(apiKey, [...everyone]);
+    return Promise.all(
+      calls.map(async (call): Promise<BatchOutcome> => {
+        if (call instanceof HeraldError) return { kind: 'refused', error: call };
+        try {
+          if (call.kind === 'show') return { kind: 'shown', reply: this.pop(authorization, call.accepted) };
+          return { kind: 'added', reply: await this.store(authorization, call.accepted) };
+        } catch (err) {
+          if (err instanceof HeraldError) return { kind: 'refused', error: err };
+          logger.warn({ err }, 'batch item not stored');
+          return { kind: 'refused', error: new UnavailableError('not stored; send it again', { cause: err }) };
+        }
+      }),
+    );
+  }
+
+  private async store(authorization: Authorization, accepted: Accepted<Body>): Promise<AddReply> {
+    const { accountId, provider, known, unknownRecipients } = this.known(authorization, accepted.recipients);
     const ingestedAt = this.now();
     const id = accepted.idempotencyKey
       ? uuidv5(`${accountId}\n${provider.id}\n${accepted.idempotencyKey}`, IDEMPOTENCY_NAMESPACE)
@@ -49,13 +95,13 @@ export class Ingest {
       recipients: known,
       occurredAt: accepted.date === undefined ? ingestedAt : new Date(accepted.date * 1000),
       ingestedAt,
-      body: wrap(accepted.body),
+      body: accepted.body,
     });
     return { id, duplicate, unknownRecipients };
   }
 
-  async show(apiKey: string, accepted: AcceptedPopup): Promise<ShowReply> {
-    const { accountId, provider, known, unknownRecipients } = await this.resolve(apiKey, accepted.recipients);
+  private pop(authorization: Authorization, accepted: AcceptedPopup): ShowReply {
+    const { accountId, provider, known, unknownRecipients } = this.known(authorization, accepted.recipients);
     const id = uuidv7();
     annotateSpan({ 'herald.popup_id': id, 'herald.account_id': accountId });
     this.publisher.publishPopup(
@@ -71,13 +117,14 @@ export class Ingest {
     return { id, unknownRecipients };
   }
 
-  private async resolve(apiKey: string, recipients: readonly string[]) {
-    const { accountId, provider, unknownRecipients } = await this.authorizer.authorize(apiKey, recipients);
-    const unknown = new Set(unknownRecipients);
+  /** The recipients split by whether they are users of the key's account; none known is refused. */
+  private known(authorization: Authorization, recipients: readonly string[]) {
+    const { accountId, provider } = authorization;
+    const unknown = new Set(authorization.unknownRecipients);
     const known = recipients.filter((r) => !unknown.has(r));
     if (recipients.length > 0 && known.length === 0) {
       throw new InvalidArgumentError('recipients', `none is a user of account ${accountId}`);
     }
-    return { accountId, provider, known, unknownRecipients };
+    return { accountId, provider, known, unknownRecipients: recipients.filter((r) => unknown.has(r)) };
   }
 }

@@ -23,6 +23,7 @@ export const limits = {
   name: 255,
   idempotencyKey: 200,
   recipients: 1_000,
+  batchItems: 1_000,
   /** 9999-12-31T23:59:59Z in Unix seconds. */
   maxDate: 253_402_300_799,
 } as const;

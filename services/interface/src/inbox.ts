@@ -170,7 +170,7 @@ export class Inbox {
         randomUUID(),
       );
     }
-    return { updated, unreadCount };
+    return { updated, unreadCount, foundIds: found };
   }
 
   async markAllRead(accountId: string, userId: string): Promise<MarkReadReply> {
@@ -178,7 +178,7 @@ export class Inbox {
     const readAt = this.now();
     const updated = await this.repository.markAllRead(accountId, userId, readAt);
     await this.events.read({ accountId, userId, notificationIds: [], all: true, readAt, unreadCount: 0 }, randomUUID());
-    return { updated, unreadCount: await this.repository.unreadCount(accountId, userId) };
+    return { updated, unreadCount: await this.repository.unreadCount(accountId, userId), foundIds: [] };
   }
 
   async unreadCount(accountId: string, userId: string): Promise<number> {

@@ -159,9 +159,10 @@ describe('interface: the inbox', () => {
       userId: user,
       notificationIds: [`r1-${user}`, 'missing'],
     });
-    expect(first).toEqual({ updated: 1, unreadCount: 1 });
+    // 'missing' is no item of this user: it is not among the found.
+    expect(first).toEqual({ updated: 1, unreadCount: 1, foundIds: [`r1-${user}`] });
     const all = await call(client.markAllRead, { accountId: account, userId: user });
-    expect(all).toEqual({ updated: 1, unreadCount: 0 });
+    expect(all).toEqual({ updated: 1, unreadCount: 0, foundIds: [] });
 
     await eventually(() => expect(reads).toHaveLength(2));
     expect(reads[0]).toMatchObject({ notificationIds: [`r1-${user}`], all: false, unreadCount: 1 });

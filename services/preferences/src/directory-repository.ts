@@ -1,4 +1,4 @@
-import { Account, User } from '@herald/contracts';
+import { Account, ApiKey, User } from '@herald/contracts';
 import { channelsFromTokens, channelsToTokens, type ApiKeyRecord, type ProviderRecord } from './model.js';
 import type { Queryable } from './queryable.js';
 
@@ -7,6 +7,7 @@ interface AccountRow {
   name: string;
   created_at: Date;
   revision: string;
+  has_signing_secret: boolean;
 }
 
 interface UserRow {
@@ -35,6 +36,15 @@ interface ApiKeyRow {
   account_id: string;
   provider_id: string;
   secret_sha256: Buffer;
+  revoked_at: Date | null;
+}
+
+interface ApiKeyListRow {
+  id: string;
+  account_id: string;
+  provider_id: string;
+  name: string;
+  created_at: Date;
   revoked_at: Date | null;
 }
 
@@ -84,19 +94,45 @@ export class DirectoryRepository {
     this.db = db;
   }
 
-  /** The account as saved, and its revision: the time of this write, in microseconds, as digits. */
-  async upsertAccount(id: string, name: string): Promise<{ account: Account; revision: string }> {
+  /**
+   * The account as saved, and its revision: the time of this write, in
+   * microseconds, as digits. A signing secret left undefined keeps the one the
+   * account has.
+   */
+  async upsertAccount(
+    id: string,
+    name: string,
+    signingSecret: string | undefined,
+  ): Promise<{ account: Account; revision: string }> {
     const { rows } = await this.db.query<AccountRow>(
-      `INSERT INTO accounts (id, name) VALUES ($1, $2)
-       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, updated_at = clock_timestamp()
-       RETURNING id, name, created_at, to_char(updated_at, 'YYYYMMDDHH24MISSUS') AS revision`,
-      [id, name],
+      `INSERT INTO accounts (id, name, signing_secret) VALUES ($1, $2, $3)
+       ON CONFLICT (id) DO UPDATE SET
+         name = EXCLUDED.name,
+         signing_secret = coalesce(EXCLUDED.signing_secret, accounts.signing_secret),
+         updated_at = clock_timestamp()
+       RETURNING id, name, created_at, signing_secret IS NOT NULL AS has_signing_secret,
+         to_char(updated_at, 'YYYYMMDDHH24MISSUS') AS revision`,
+      [id, name, signingSecret ?? null],
     );
     const row = rows[0]!;
     return {
-      account: Account.fromPartial({ id: row.id, name: row.name, createdAt: row.created_at }),
+      account: Account.fromPartial({
+        id: row.id,
+        name: row.name,
+        createdAt: row.created_at,
+        hasSigningSecret: row.has_signing_secret,
+      }),
       revision: row.revision,
     };
+  }
+
+  /** Undefined when the account does not exist; null when it has no secret. */
+  async signingSecret(accountId: string): Promise<string | null | undefined> {
+    const { rows } = await this.db.query<{ signing_secret: string | null }>(
+      'SELECT signing_secret FROM accounts WHERE id = $1',
+      [accountId],
+    );
+    return rows[0]?.signing_secret;
   }
 
   async accountExists(id: string): Promise<boolean> {
@@ -179,11 +215,17 @@ export class DirectoryRepository {
     return rows.map(toProviderRecord);
   }
 
-  /** Undefined when the account does not exist. */
-  async insertIntegration(provider: ProviderRecord & { accountId: string }): Promise<ProviderRecord | undefined> {
+  /**
+   * Inserts an integration, or updates the account's integration of that id.
+   * Undefined when the account does not exist or another account has the id.
+   */
+  async saveIntegration(provider: ProviderRecord & { accountId: string }): Promise<ProviderRecord | undefined> {
     const { rows } = await this.db.query<ProviderRow>(
       `INSERT INTO providers (id, account_id, kind, name, icon_url, default_channels)
        SELECT $1, $2, 'integration', $3, $4, $5::text[] WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $2)
+       ON CONFLICT (id) DO UPDATE SET
+         name = EXCLUDED.name, icon_url = EXCLUDED.icon_url, default_channels = EXCLUDED.default_channels
+       WHERE providers.account_id = EXCLUDED.account_id
        RETURNING ${providerColumns}`,
       [provider.id, provider.accountId, provider.name, provider.iconUrl, channelsToTokens(provider.defaultChannels)],
     );
@@ -210,6 +252,25 @@ export class DirectoryRepository {
       [accountId, keyId],
     );
     return rowCount === 1;
+  }
+
+  /** The account's keys, oldest first. */
+  async apiKeysOf(accountId: string): Promise<ApiKey[]> {
+    const { rows } = await this.db.query<ApiKeyListRow>(
+      `SELECT id, account_id, provider_id, name, created_at, revoked_at FROM api_keys
+       WHERE account_id = $1 ORDER BY created_at, id`,
+      [accountId],
+    );
+    return rows.map((row) =>
+      ApiKey.fromPartial({
+        keyId: row.id,
+        accountId: row.account_id,
+        providerId: row.provider_id,
+        name: row.name,
+        createdAt: row.created_at,
+        revokedAt: row.revoked_at ?? undefined,
+      }),
+    );
   }
 
   async apiKey(keyId: string): Promise<ApiKeyRecord | undefined> {

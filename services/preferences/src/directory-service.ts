@@ -2,20 +2,24 @@ import { randomUUID } from 'node:crypto';
 import {
   AuthorizeReply,
   IssueApiKeyReply,
+  ListApiKeysReply,
   ListUsersReply,
   User,
   type Account,
   type AuthorizeRequest,
+  type GetSigningSecretRequest,
   type IssueApiKeyRequest,
+  type ListApiKeysRequest,
   type ListUsersRequest,
   type Provider,
   type RegisterProviderRequest,
   type RevokeApiKeyReply,
   type RevokeApiKeyRequest,
+  type SigningSecret,
   type UpsertAccountRequest,
   type UpsertUserRequest,
 } from '@herald/contracts';
-import { NotFoundError, UnauthenticatedError, parseInput } from '@herald/errors';
+import { FailedPreconditionError, NotFoundError, UnauthenticatedError, parseInput } from '@herald/errors';
 import { newApiKey, parseApiKey, secretMatches } from './api-key.js';
 import type { ChangeNotifier } from './change-feed.js';
 import type { DirectoryCache } from './directory-cache.js';
@@ -39,8 +43,8 @@ export class DirectoryService {
   }
 
   async upsertAccount(request: UpsertAccountRequest): Promise<Account> {
-    const { id, name } = parseInput(requests.upsertAccount, request);
-    const { account, revision } = await this.store.directory.upsertAccount(id, name);
+    const { id, name, signingSecret } = parseInput(requests.upsertAccount, request);
+    const { account, revision } = await this.store.directory.upsertAccount(id, name, signingSecret);
     await this.changes.directoryChanged(id, `account.${revision}`);
     return account;
   }
@@ -68,17 +72,18 @@ export class DirectoryService {
 
   /** Registers an integration of one account: a provider its users see in their settings. */
   async registerProvider(request: RegisterProviderRequest): Promise<Provider> {
-    const { accountId, name, iconUrl, defaultChannels } = parseInput(requests.registerProvider, request);
-    const provider = await this.store.directory.insertIntegration({
-      id: randomUUID(),
+    const { id, accountId, name, iconUrl, defaultChannels } = parseInput(requests.registerProvider, request);
+    const provider = await this.store.directory.saveIntegration({
+      id: id ?? randomUUID(),
       kind: 'integration',
       accountId,
       name,
       iconUrl,
       defaultChannels,
     });
-    if (!provider) throw new NotFoundError(`account ${accountId} not found`);
-    await this.changes.directoryChanged(accountId, `provider.${provider.id}`);
+    if (!provider) throw new NotFoundError(`account ${accountId} not found, or provider id taken by another account`);
+    // A provider has no revision: the time names this write, so an update after a registration is announced too.
+    await this.changes.directoryChanged(accountId, `provider.${provider.id}.${Date.now()}`);
     return toProvider(provider);
   }
 
@@ -112,6 +117,20 @@ export class DirectoryService {
     if (!revoked) throw new NotFoundError(`account ${accountId} has no API key ${keyId}`);
     await this.changes.directoryChanged(accountId, `key.${keyId}.revoked`);
     return {};
+  }
+
+  async listApiKeys(request: ListApiKeysRequest): Promise<ListApiKeysReply> {
+    const { accountId } = parseInput(requests.account, request);
+    await this.requireAccount(accountId);
+    return ListApiKeysReply.fromPartial({ keys: await this.store.directory.apiKeysOf(accountId) });
+  }
+
+  async getSigningSecret(request: GetSigningSecretRequest): Promise<SigningSecret> {
+    const { accountId } = parseInput(requests.account, request);
+    const secret = await this.store.directory.signingSecret(accountId);
+    if (secret === undefined) throw new NotFoundError(`account ${accountId} not found`);
+    if (secret === null) throw new FailedPreconditionError(`account ${accountId} has no signing secret`);
+    return { accountId, secret };
   }
 
   /** Served from memory once warm: ingest calls it for every request. */

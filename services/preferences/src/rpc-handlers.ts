@@ -45,6 +45,8 @@ export function directoryServer(
     registerProvider: adminCall('RegisterProvider', (request) => directory.registerProvider(request)),
     issueApiKey: adminCall('IssueApiKey', (request) => directory.issueApiKey(request)),
     revokeApiKey: adminCall('RevokeApiKey', (request) => directory.revokeApiKey(request)),
+    listApiKeys: adminCall('ListApiKeys', (request) => directory.listApiKeys(request)),
+    getSigningSecret: adminCall('GetSigningSecret', (request) => directory.getSigningSecret(request)),
     // The caller is an integration's key, checked by the call itself.
     authorize: unary('herald.v1.Directory/Authorize', logger, (request) => directory.authorize(request)),
   };

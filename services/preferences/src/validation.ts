@@ -41,6 +41,9 @@ const email = boundedString(320)
   .refine((value) => value !== '', { message: 'is required', abort: true })
   .refine((value) => z.email().safeParse(value).success, 'is not an email address');
 
+/** An HS256 key: at least 256 bits of it, as RFC 7518 §3.2 asks. */
+const signingSecret = boundedString(512).refine((value) => value.length >= 32, 'must be at least 32 characters');
+
 /**
  * An IANA time zone name, kept as the user wrote it (Asia/Kolkata stays
  * Asia/Kolkata, not Intl's older alias Asia/Calcutta); only its letter case
@@ -148,7 +151,7 @@ const channelSwitch = z
   });
 
 export const requests = {
-  upsertAccount: z.object({ id, name: name({ required: true }) }),
+  upsertAccount: z.object({ id, name: name({ required: true }), signingSecret: signingSecret.optional() }),
   upsertUser: z.object({
     user: z.object(
       {
@@ -166,6 +169,7 @@ export const requests = {
   account: z.object({ accountId: id }),
   user: z.object({ accountId: id, userId: id }),
   registerProvider: z.object({
+    id: reference.optional(),
     accountId: id,
     name: name({ required: true }),
     iconUrl,

@@ -1,0 +1,76 @@
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { FIELD_METADATA_KEY } from '@herald/rpc';
+
+/** An answer other than success: the status, a stable code, and the bad field when there is one. */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly field: string | undefined;
+  /** Seconds, for 429 and 503. */
+  readonly retryAfter: number | undefined;
+
+  constructor(
+    httpStatus: number,
+    code: string,
+    message: string,
+    options: { field?: string; retryAfter?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'HttpError';
+    this.status = httpStatus;
+    this.code = code;
+    this.field = options.field;
+    this.retryAfter = options.retryAfter;
+  }
+
+  toJSON(): { error: { code: string; message: string; field?: string } } {
+    return { error: { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) } };
+  }
+}
+
+export const unauthenticated = (message: string) => new HttpError(401, 'UNAUTHENTICATED', message);
+export const notFound = (message: string) => new HttpError(404, 'NOT_FOUND', message);
+export const invalid = (field: string, message: string) =>
+  new HttpError(400, 'INVALID_ARGUMENT', `${field}: ${message}`, { field });
+
+/** The one place a gRPC status becomes an HTTP status. */
+const httpOf: Readonly<Partial<Record<status, number>>> = {
+  [status.INVALID_ARGUMENT]: 400,
+  [status.OUT_OF_RANGE]: 400,
+  [status.UNAUTHENTICATED]: 401,
+  [status.PERMISSION_DENIED]: 403,
+  [status.NOT_FOUND]: 404,
+  [status.ALREADY_EXISTS]: 409,
+  [status.FAILED_PRECONDITION]: 409,
+  [status.ABORTED]: 409,
+  [status.RESOURCE_EXHAUSTED]: 429,
+  [status.UNAVAILABLE]: 503,
+  [status.DEADLINE_EXCEEDED]: 503,
+};
+
+export function isServiceError(err: unknown): err is ServiceError {
+  return err instanceof Error && typeof (err as Partial<ServiceError>).code === 'number';
+}
+
+/**
+ * A peer's refusal as the HTTP caller should see it. `rename` turns the
+ * peer's field names into the API's (ingest's `recipients` are `users` here).
+ */
+export function fromGrpc(err: ServiceError, rename: (field: string) => string = (f) => f): HttpError {
+  const httpStatus = httpOf[err.code] ?? 500;
+  if (httpStatus === 500) return new HttpError(500, 'INTERNAL', 'internal error', { cause: err });
+  const code = status[err.code] ?? 'UNKNOWN';
+  if (httpStatus === 503) {
+    return new HttpError(503, 'UNAVAILABLE', 'a service Herald depends on did not answer; retry', {
+      retryAfter: 1,
+      cause: err,
+    });
+  }
+  const [peerField] = err.metadata?.get(FIELD_METADATA_KEY) ?? [];
+  if (typeof peerField === 'string' && peerField !== '') {
+    const field = rename(peerField);
+    const message = err.details.startsWith(`${peerField}:`) ? field + err.details.slice(peerField.length) : err.details;
+    return new HttpError(httpStatus, code, message, { field, cause: err });
+  }
+  return new HttpError(httpStatus, code, err.details, { cause: err });
+}

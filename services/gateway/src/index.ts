@@ -1,0 +1,11 @@
+export { startGateway } from './service.js';
+export type { RunningGateway } from './service.js';
+export { loadGatewayConfig } from './config.js';
+export type { GatewayConfig } from './config.js';
+export { buildGateway } from './server.js';
+export { bearerOf } from './auth/bearer.js';
+export type { Gateway, GatewayDeps, GatewayOptions } from './server.js';
+export { PersonTokens } from './auth/person-token.js';
+export type { Person, VerifyPersonToken } from './auth/person-token.js';
+export { GatewayMetrics } from './metrics.js';
+export { HttpError } from './http-error.js';

@@ -1,0 +1,81 @@
+import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
+import { service as healthService } from 'grpc-health-check';
+import { DirectoryClient, InboxClient, NotificationIngestClient, PreferencesClient } from '@herald/contracts';
+import { callUnary, clientOptions, type UnaryMethod } from '@herald/rpc';
+import { fromGrpc, isServiceError } from './http-error.js';
+
+export interface PeerAddresses {
+  ingest: string;
+  preferences: string;
+  interface: string;
+}
+
+/** How one call goes: with the peer's client, a bearer token, and how to name its fields for HTTP. */
+export interface CallOptions {
+  bearer?: string | undefined;
+  /** Instead of the gateway's usual deadline. */
+  deadlineMs?: number;
+  rename?: (field: string) => string;
+}
+
+const HealthClient = makeGenericClientConstructor(healthService, 'grpc.health.v1.Health');
+type Check = (
+  request: { service: string },
+  options: { deadline: number },
+  callback: (err: ServiceError | null, reply: { status: string }) => void,
+) => void;
+
+/** The gRPC services behind the gateway; every call has a deadline and its refusal becomes an HttpError. */
+export class Peers {
+  readonly ingest: NotificationIngestClient;
+  readonly directory: DirectoryClient;
+  readonly preferences: PreferencesClient;
+  readonly inbox: InboxClient;
+  private readonly health: { name: string; client: InstanceType<typeof HealthClient> }[];
+
+  constructor(
+    addresses: PeerAddresses,
+    private readonly deadlineMs: number,
+  ) {
+    this.ingest = new NotificationIngestClient(addresses.ingest, ...clientOptions());
+    this.directory = new DirectoryClient(addresses.preferences, ...clientOptions());
+    this.preferences = new PreferencesClient(addresses.preferences, ...clientOptions());
+    this.inbox = new InboxClient(addresses.interface, ...clientOptions());
+    this.health = Object.entries(addresses).map(([name, address]) => ({
+      name,
+      client: new HealthClient(address, credentials.createInsecure()),
+    }));
+  }
+
+  async call<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, options: CallOptions = {}): Promise<Res> {
+    try {
+      const deadlineMs = options.deadlineMs ?? this.deadlineMs;
+      const settings = options.bearer ? { deadlineMs, bearer: options.bearer } : { deadlineMs };
+      return await callUnary(method, request, settings);
+    } catch (err) {
+      if (isServiceError(err)) throw fromGrpc(err, options.rename);
+      throw err;
+    }
+  }
+
+  /** Which peers report SERVING within the deadline. */
+  async serving(deadlineMs: number): Promise<Record<string, boolean>> {
+    const answers = await Promise.all(
+      this.health.map(
+        ({ name, client }) =>
+          new Promise<[string, boolean]>((resolve) => {
+            const check = (client['check'] as Check).bind(client);
+            check({ service: '' }, { deadline: Date.now() + deadlineMs }, (err, reply) =>
+              resolve([name, !err && reply.status === 'SERVING']),
+            );
+          }),
+      ),
+    );
+    return Object.fromEntries(answers);
+  }
+
+  close(): void {
+    for (const client of [this.ingest, this.directory, this.preferences, this.inbox]) client.close();
+    for (const { client } of this.health) client.close();
+  }
+}

@@ -1,0 +1,115 @@
+import { Bus } from '@herald/bus';
+import { topics } from '@herald/contracts';
+import type { Logger } from '@herald/telemetry';
+import type { FastifyPluginAsync } from 'fastify';
+import { PersonTokens } from './auth/person-token.js';
+import type { GatewayConfig } from './config.js';
+import { isServiceError } from './http-error.js';
+import { GatewayMetrics } from './metrics.js';
+import { Peers } from './peers.js';
+import { buildGateway, type Gateway, type GatewayDeps } from './server.js';
+import { status } from '@grpc/grpc-js';
+import { callUnary } from '@herald/rpc';
+
+export interface RunningGateway {
+  /** The HTTP port bound (useful when HTTP_PORT is 0). */
+  readonly port: number;
+  readonly app: Gateway;
+  readonly deps: GatewayDeps;
+  readonly bus: Bus;
+  stop(): Promise<void>;
+}
+
+/**
+ * The HTTP face: connects NATS and the gRPC peers, then serves. `plugins`
+ * (the live feed) are registered beside the built-in routes and share their
+ * deps: `app.authenticatePerson`, `deps.metrics.liveConnections`, `bus`.
+ */
+export async function startGateway(
+  config: GatewayConfig,
+  logger: Logger,
+  plugins: readonly ((running: { deps: GatewayDeps; bus: Bus }) => FastifyPluginAsync)[] = [],
+): Promise<RunningGateway> {
+  if (config.HERALD_DEV_MODE) {
+    logger.warn('HERALD_DEV_MODE=true: admin routes open without a token, POST /dev/sign-in signs tokens for anyone');
+  }
+  const bus = await Bus.connect({ url: config.NATS_URL, namespace: config.HERALD_NAMESPACE, name: 'gateway', logger });
+  const peers = new Peers(
+    { ingest: config.INGEST_ADDR, preferences: config.PREFERENCES_ADDR, interface: config.INTERFACE_ADDR },
+    config.RPC_DEADLINE_MS,
+  );
+  const directory = peers.directory;
+  const tokens = new PersonTokens(
+    async (account) => {
+      try {
+        const reply = await callUnary(
+          directory.getSigningSecret.bind(directory),
+          { accountId: account },
+          config.ADMIN_TOKEN
+            ? { deadlineMs: config.RPC_DEADLINE_MS, bearer: config.ADMIN_TOKEN }
+            : { deadlineMs: config.RPC_DEADLINE_MS },
+        );
+        return reply.secret;
+      } catch (err) {
+        // An unknown account, or one without a secret, signs no valid token.
+        if (isServiceError(err) && (err.code === status.NOT_FOUND || err.code === status.FAILED_PRECONDITION)) {
+          return undefined;
+        }
+        throw err;
+      }
+    },
+    { ttlMs: config.SIGNING_KEY_CACHE_TTL_MS, maxEntries: config.SIGNING_KEY_CACHE_MAX },
+  );
+  const changes = bus.subscribe(topics.directoryChanged, [], (change) => tokens.forgetAccount(change.accountId));
+  const deps: GatewayDeps = {
+    peers,
+    tokens,
+    metrics: new GatewayMetrics(),
+    logger,
+    async natsReady() {
+      try {
+        await bus.nc.flush();
+        return !bus.nc.isClosed();
+      } catch {
+        return false;
+      }
+    },
+  };
+  let app: Gateway | undefined;
+  try {
+    app = await buildGateway(deps, {
+      adminToken: config.ADMIN_TOKEN,
+      devMode: config.HERALD_DEV_MODE,
+      bodyLimitBytes: config.BODY_LIMIT_BYTES,
+      rateLimit: { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_WINDOW_MS },
+      devTokenTtlSeconds: config.DEV_TOKEN_TTL_S,
+      batchDeadlineMs: config.BATCH_DEADLINE_MS,
+      plugins: plugins.map((plugin) => plugin({ deps, bus })),
+    });
+    await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
+  } catch (err) {
+    await app?.close();
+    changes.unsubscribe();
+    peers.close();
+    await bus.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
+  logger.info({ port }, 'http serving');
+  const server = app;
+  return {
+    port,
+    app: server,
+    deps,
+    bus,
+    async stop() {
+      // Stops taking requests and lets those in flight finish.
+      await server.close();
+      changes.unsubscribe();
+      peers.close();
+      await bus.close();
+      logger.info('gateway stopped');
+    },
+  };
+}
