@@ -8,3 +8,4 @@ export {
   isHeraldError,
 } from './errors.js';
 export type { ErrorCode } from './errors.js';
+export { classify, isTransient } from './transient.js';
