@@ -46,8 +46,8 @@ export const env = {
   string: () => z.string().optional(),
 } as const;
 
-/** What every service reads: NATS and its namespace, logs, traces, and where it serves gRPC. */
-export function serviceShape(defaultPort: number) {
+/** What every service reads: NATS and its namespace, logs, traces, where it serves gRPC and its metrics. */
+export function serviceShape(defaultPort: number, defaultMetricsPort: number) {
   return {
     NATS_URL: env.natsUrl(),
     HERALD_NAMESPACE: env.namespace(),
@@ -57,6 +57,9 @@ export function serviceShape(defaultPort: number) {
     OTEL_EXPORTER_OTLP_ENDPOINT: env.otlpEndpoint(),
     GRPC_HOST: z.string().default('127.0.0.1'),
     GRPC_PORT: env.port(defaultPort),
+    /** Where Prometheus scrapes /metrics (and /healthz); 0 for any free port. */
+    METRICS_HOST: z.string().default('127.0.0.1'),
+    METRICS_PORT: env.port(defaultMetricsPort),
   };
 }
 

@@ -18,7 +18,7 @@ import {
 
 /** These tests run the built services (`tsc -b` runs before the tests) as real processes. */
 function startProcess(service: string, env: Record<string, string>): ChildProcess {
-  return startServiceProcess(service, { env: { GRPC_PORT: '0', ...env } });
+  return startServiceProcess(service, { env: { GRPC_PORT: '0', METRICS_PORT: '0', ...env } });
 }
 
 function delivery(account: string, user: string, i: number): Delivery {
@@ -118,6 +118,7 @@ describe('services as processes', () => {
       HERALD_NAMESPACE: namespace,
       DB_SCHEMA: own,
       GRPC_PORT: String(port),
+      METRICS_PORT: '0',
     });
     let stderr = '';
     child.stderr?.on('data', (chunk: string) => (stderr += chunk));

@@ -52,6 +52,7 @@ describe('interface: the inbox', () => {
         HERALD_NAMESPACE: namespace,
         DB_SCHEMA: schema,
         GRPC_PORT: 0,
+        METRICS_PORT: 0,
         INBOX_MAX_TRIES: 2,
         INBOX_RETRY_BASE_MS: 50,
         LOG_LEVEL: 'silent',

@@ -6,8 +6,9 @@ import {
   channelToken,
   topics,
 } from '@herald/contracts';
-import { createPool, migrate, type Pool } from '@herald/db';
-import { startRpcServer, type RpcServer } from '@herald/rpc';
+import { createPool, migrate } from '@herald/db';
+import { startRpcServer } from '@herald/rpc';
+import { serveMetrics, startService } from '@herald/runtime';
 import type { Logger } from '@herald/telemetry';
 import { ChangeFeed } from './change-feed.js';
 import type { PreferencesConfig } from './config.js';
@@ -22,101 +23,111 @@ import { createStore } from './store.js';
 export interface RunningPreferences {
   /** The gRPC port bound (useful when GRPC_PORT is 0). */
   readonly port: number;
-  /** Reports not-serving, finishes in-flight calls and batches, drains NATS, closes the pool. */
+  readonly metricsPort: number;
+  /** Reports not-serving, finishes in-flight calls and batches, drains NATS, closes the pool; idempotent. */
   stop(): Promise<void>;
 }
 
 /** The durable consumer of the router: its replicas share the notifications. */
 export const routerDurable = 'preferences-router';
 
-export async function startPreferences(config: PreferencesConfig, logger: Logger): Promise<RunningPreferences> {
-  await migrate({
-    url: config.DATABASE_URL,
-    schema: config.DB_SCHEMA,
-    dir: new URL('../migrations/', import.meta.url),
+export function startPreferences(
+  config: PreferencesConfig,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<RunningPreferences> {
+  return startService(
+    'preferences',
     logger,
-  });
-  const pool = createPool({ url: config.DATABASE_URL, schema: config.DB_SCHEMA, applicationName: 'preferences' });
-  let bus: Bus | undefined;
-  let rpc: RpcServer | undefined;
-  try {
-    bus = await Bus.connect({
-      url: config.NATS_URL,
-      namespace: config.HERALD_NAMESPACE,
-      replicas: config.NATS_STREAM_REPLICAS,
-      name: 'preferences',
-      logger,
-    });
-    await bus.ensureStreams(['NOTIFICATIONS', 'DELIVERIES', 'PREFERENCES', 'DEADLETTER']);
+    async (steps) => {
+      const metrics = await serveMetrics(steps, config, logger);
+      await steps.run('migrations', () =>
+        migrate({
+          url: config.DATABASE_URL,
+          schema: config.DB_SCHEMA,
+          dir: new URL('../migrations/', import.meta.url),
+          logger,
+        }),
+      );
+      const pool = await steps.open(
+        'PostgreSQL pool',
+        async () =>
+          createPool({
+            url: config.DATABASE_URL,
+            schema: config.DB_SCHEMA,
+            applicationName: 'preferences',
+            max: config.DB_POOL_SIZE,
+            logger,
+          }),
+        (p) => p.end(),
+      );
+      const bus = await steps.open(
+        'NATS',
+        () =>
+          Bus.connect({
+            url: config.NATS_URL,
+            namespace: config.HERALD_NAMESPACE,
+            replicas: config.NATS_STREAM_REPLICAS,
+            name: 'preferences',
+            logger,
+          }),
+        (b) => b.close(),
+      );
+      metrics.observe({ pool: { name: 'preferences', stats: pool }, consumers: bus });
+      await steps.run('streams', () => bus.ensureStreams(['NOTIFICATIONS', 'DELIVERIES', 'PREFERENCES', 'DEADLETTER']));
 
-    const store = createStore(pool);
-    const directoryCache = new DirectoryCache(store.directory);
-    const settingsCache = new SettingsCache(store.settings);
-    const changes = new ChangeFeed({ bus, directory: directoryCache, settings: settingsCache, logger });
-    changes.listen();
+      const store = createStore(pool);
+      const directoryCache = new DirectoryCache(store.directory);
+      const settingsCache = new SettingsCache(store.settings);
+      const changes = new ChangeFeed({ bus, directory: directoryCache, settings: settingsCache, logger });
+      changes.listen();
 
-    const connected = bus;
-    const publisher: DeliveryPublisher = {
-      async publish({ channel, delivery }, context) {
-        const accountId = delivery.notification?.accountId ?? '';
-        await connected.publish(topics.delivery, [channelToken(channel), accountId], delivery, {
-          msgID: delivery.id,
-          context,
-        });
-      },
-    };
-    await bus.consume(
-      topics.notificationIngested,
-      {
-        durable: routerDurable,
-        ...consumerTuning(config, 'ROUTER'),
-      },
-      createRouter({ directory: directoryCache, settings: settingsCache, publisher, logger }),
-    );
-
-    const directory = new DirectoryService({ store, cache: directoryCache, changes });
-    const preferences = new PreferencesService({ store, changes });
-    rpc = await startRpcServer({
-      host: config.GRPC_HOST,
-      port: config.GRPC_PORT,
-      services: [
-        {
-          name: 'herald.v1.Directory',
-          definition: DirectoryDefinition,
-          implementation: directoryServer(directory, { adminToken: config.ADMIN_TOKEN, logger }),
+      const publisher: DeliveryPublisher = {
+        async publish({ channel, delivery }, context) {
+          const accountId = delivery.notification?.accountId ?? '';
+          await bus.publish(topics.delivery, [channelToken(channel), accountId], delivery, {
+            msgID: delivery.id,
+            context,
+          });
         },
-        {
-          name: 'herald.v1.Preferences',
-          definition: PreferencesDefinition,
-          implementation: preferencesServer(preferences, logger),
-        },
-      ],
-      logger,
-    });
-  } catch (err) {
-    await release(logger, rpc, bus, pool);
-    throw err;
-  }
+      };
+      await steps.open(
+        'router',
+        () =>
+          bus.consume(
+            topics.notificationIngested,
+            { durable: routerDurable, ...consumerTuning(config, 'ROUTER') },
+            createRouter({ directory: directoryCache, settings: settingsCache, publisher, logger }),
+          ),
+        (c) => c.stop(),
+      );
 
-  const server = rpc;
-  const connected = bus;
-  let stopping: Promise<void> | undefined;
-  return {
-    port: server.port,
-    stop() {
-      stopping ??= release(logger, server, connected, pool);
-      return stopping;
+      const directory = new DirectoryService({ store, cache: directoryCache, changes });
+      const preferences = new PreferencesService({ store, changes });
+      const server = await steps.open(
+        'gRPC server',
+        () =>
+          startRpcServer({
+            host: config.GRPC_HOST,
+            port: config.GRPC_PORT,
+            services: [
+              {
+                name: 'herald.v1.Directory',
+                definition: DirectoryDefinition,
+                implementation: directoryServer(directory, { adminToken: config.ADMIN_TOKEN, logger }),
+              },
+              {
+                name: 'herald.v1.Preferences',
+                definition: PreferencesDefinition,
+                implementation: preferencesServer(preferences, logger),
+              },
+            ],
+            logger,
+          }),
+        (s) => s.shutdown(),
+      );
+      return { port: server.port, metricsPort: metrics.port };
     },
-  };
-}
-
-/** Stops in order: no new calls, then no new messages (in-flight batches finish), then the pool. */
-async function release(logger: Logger, rpc: RpcServer | undefined, bus: Bus | undefined, pool: Pool): Promise<void> {
-  try {
-    await rpc?.shutdown();
-    await bus?.close();
-  } finally {
-    await pool.end();
-    logger.info('preferences stopped');
-  }
+    { signal },
+  );
 }

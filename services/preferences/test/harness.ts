@@ -46,6 +46,7 @@ export async function startHarness(overrides: Partial<PreferencesConfig> = {}): 
     HERALD_NAMESPACE: namespace,
     DB_SCHEMA: uniqueName('prefs'),
     GRPC_PORT: 0,
+    METRICS_PORT: 0,
     ADMIN_TOKEN: adminToken,
     ROUTER_RETRY_BASE_MS: 100,
     ...overrides,
@@ -81,7 +82,7 @@ export async function startHarness(overrides: Partial<PreferencesConfig> = {}): 
 
 /** Another replica of the service on the same database schema and NATS namespace. */
 export async function startReplica(h: Harness): Promise<RunningPreferences> {
-  return startPreferences({ ...h.config, GRPC_PORT: 0 }, testLogger());
+  return startPreferences({ ...h.config, GRPC_PORT: 0, METRICS_PORT: 0 }, testLogger());
 }
 
 /** The gRPC error a call failed with; fails the test when the call succeeded. */
