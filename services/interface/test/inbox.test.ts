@@ -173,6 +173,43 @@ describe('interface: the inbox', () => {
     expect(reads[1]).toMatchObject({ all: true, unreadCount: 0 });
   });
 
+  it('stores each read once: a msgID from what was read, so a repeat announces nothing new', async () => {
+    const user = uniqueName('u');
+    await publish(delivery(`d1-${user}`, user, new Date()));
+    await publish(delivery(`d2-${user}`, user, new Date()));
+    await eventually(async () => {
+      expect((await call(client.unreadCount, { accountId: account, userId: user })).unreadCount).toBe(2);
+    });
+    const storedReads = async (): Promise<number> => {
+      const subject = bus.subject(topics.inboxRead, account, user);
+      const info = await bus.jsm.streams.info(bus.streamName('INBOX'), { subjects_filter: subject });
+      return info.state.subjects?.[subject] ?? 0;
+    };
+
+    const markD1 = { accountId: account, userId: user, notificationIds: [`d1-${user}`] };
+    await call(client.markRead, markD1);
+    await call(client.markRead, markD1);
+    expect(await storedReads()).toBe(1);
+
+    expect(await call(client.markAllRead, { accountId: account, userId: user })).toEqual({
+      updated: 1,
+      unreadCount: 0,
+    });
+    expect(await call(client.markAllRead, { accountId: account, userId: user })).toEqual({
+      updated: 0,
+      unreadCount: 0,
+    });
+    expect(await storedReads()).toBe(2);
+
+    // Something new read is a new event.
+    await publish(delivery(`d3-${user}`, user, new Date()));
+    await eventually(async () => {
+      expect((await call(client.unreadCount, { accountId: account, userId: user })).unreadCount).toBe(1);
+    });
+    await call(client.markAllRead, { accountId: account, userId: user });
+    expect(await storedReads()).toBe(3);
+  });
+
   it('refuses bad requests with INVALID_ARGUMENT naming the field', async () => {
     const cases: [string, Promise<unknown>][] = [
       [
