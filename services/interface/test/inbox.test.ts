@@ -277,4 +277,30 @@ describe('interface: the inbox', () => {
     );
     expect(page.items[0]?.notification?.id).toBe(`good-${user}`);
   });
+
+  it('serves Prometheus metrics and a health check on its metrics port', async () => {
+    await call(client.unreadCount, { accountId: account, userId: uniqueName('u') });
+    const base = `http://127.0.0.1:${service.metricsPort}`;
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    const scrape = await fetch(`${base}/metrics`);
+    expect(scrape.status).toBe(200);
+    expect(scrape.headers.get('content-type')).toContain('text/plain');
+    const text = await scrape.text();
+    expect(text).toMatch(
+      /herald_rpc_server_duration_seconds_count\{method="herald.v1.Inbox\/UnreadCount",code="OK"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /herald_rpc_server_duration_seconds_bucket\{le="0.1",method="herald.v1.Inbox\/UnreadCount",code="OK"\}/,
+    );
+    expect(text).toMatch(/herald_consumer_pending_messages\{stream="\w+_DELIVERIES",consumer="interface-inbox"\} \d+/);
+    expect(text).toMatch(
+      /herald_consumer_redelivered_messages\{stream="\w+_DELIVERIES",consumer="interface-inbox"\} \d+/,
+    );
+    expect(text).toMatch(/herald_dead_letters_total\{consumer="interface-inbox"\} [1-9]/);
+    expect(text).toMatch(/herald_db_pool_clients\{pool="interface",state="total"\} [1-9]/);
+    expect(text).toMatch(/herald_db_pool_clients\{pool="interface",state="waiting"\} \d+/);
+    expect(text).toMatch(/process_cpu_user_seconds_total \d/);
+    expect((await fetch(`${base}/elsewhere`)).status).toBe(404);
+  });
 });
