@@ -67,8 +67,9 @@ describe('Bus', () => {
       topics.inboxRead,
       { durable: 'flaky', retry: { maxTries: 3, baseDelayMs: 50, maxDelayMs: 100 } },
       async (batch) => {
-        for (const { data } of batch) {
-          attempts.set(data.userId, (attempts.get(data.userId) ?? 0) + 1);
+        for (const { data, deliveryCount } of batch) {
+          // Deliveries, not calls: a failing batch is tried again message by message within one delivery.
+          attempts.set(data.userId, Math.max(attempts.get(data.userId) ?? 0, deliveryCount));
           if (data.userId === 'poison') throw new Error('cannot handle poison');
         }
         delivered.push(...batch.map((r) => r.data.userId));
