@@ -53,41 +53,35 @@ async function collectConsumers(): Promise<readonly ConsumerState[]> {
   return results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
 }
 
-new Gauge({
-  name: 'herald_consumer_pending_messages',
-  help: 'Messages of the stream a durable consumer has yet to receive (its lag)',
-  labelNames: ['stream', 'consumer'] as const,
-  async collect() {
-    this.reset();
-    for (const state of await collectConsumers()) {
-      this.set({ stream: state.stream, consumer: state.consumer }, state.pending);
-    }
+/** The gauges read from each consumer's state at every scrape. */
+const consumerGauges = {
+  herald_consumer_pending_messages: {
+    help: 'Messages of the stream a durable consumer has yet to receive (its lag)',
+    value: (state: ConsumerState) => state.pending,
   },
-});
+  herald_consumer_ack_pending_messages: {
+    help: 'Messages a durable consumer received and has not yet acknowledged',
+    value: (state: ConsumerState) => state.ackPending,
+  },
+  herald_consumer_redelivered_messages: {
+    help: 'Messages a durable consumer has delivered more than once and that are still unacknowledged',
+    value: (state: ConsumerState) => state.redelivered,
+  },
+} as const;
 
-new Gauge({
-  name: 'herald_consumer_ack_pending_messages',
-  help: 'Messages a durable consumer received and has not yet acknowledged',
-  labelNames: ['stream', 'consumer'] as const,
-  async collect() {
-    this.reset();
-    for (const state of await collectConsumers()) {
-      this.set({ stream: state.stream, consumer: state.consumer }, state.ackPending);
-    }
-  },
-});
-
-new Gauge({
-  name: 'herald_consumer_redelivered_messages',
-  help: 'Messages a durable consumer has delivered more than once and that are still unacknowledged',
-  labelNames: ['stream', 'consumer'] as const,
-  async collect() {
-    this.reset();
-    for (const state of await collectConsumers()) {
-      this.set({ stream: state.stream, consumer: state.consumer }, state.redelivered);
-    }
-  },
-});
+for (const [name, { help, value }] of Object.entries(consumerGauges)) {
+  new Gauge({
+    name,
+    help,
+    labelNames: ['stream', 'consumer'] as const,
+    async collect() {
+      this.reset();
+      for (const state of await collectConsumers()) {
+        this.set({ stream: state.stream, consumer: state.consumer }, value(state));
+      }
+    },
+  });
+}
 
 new Gauge({
   name: 'herald_db_pool_clients',

@@ -2,5 +2,5 @@ export { runMain, runService, untilStopSignal } from './lifecycle.js';
 export type { Stoppable, ServiceBasics } from './lifecycle.js';
 export { startService, StartAbortedError } from './startup.js';
 export type { StartOptions, Steps } from './startup.js';
-export { serveMetrics } from './metrics.js';
-export type { MetricsConfig, Observed } from './metrics.js';
+export { openBus, openDatabase, serveMetrics, serveRpc } from './resources.js';
+export type { BusConfig, DatabaseConfig, ServingConfig } from './resources.js';

@@ -1,7 +1,5 @@
-import { Bus } from '@herald/bus';
 import { topics } from '@herald/contracts';
-import { startRpcServer } from '@herald/rpc';
-import { serveMetrics, startService } from '@herald/runtime';
+import { openBus, serveMetrics, serveRpc, startService } from '@herald/runtime';
 import type { Logger } from '@herald/telemetry';
 import type { IngestConfig } from './config.js';
 import { BusPublisher } from './bus-publisher.js';
@@ -22,20 +20,8 @@ export function startIngest(config: IngestConfig, logger: Logger, signal?: Abort
     'ingest',
     logger,
     async (steps) => {
-      const metrics = await serveMetrics(steps, config, logger);
-      const bus = await steps.open(
-        'NATS',
-        () =>
-          Bus.connect({
-            url: config.NATS_URL,
-            namespace: config.HERALD_NAMESPACE,
-            replicas: config.NATS_STREAM_REPLICAS,
-            name: 'ingest',
-            logger,
-          }),
-        (b) => b.close(),
-      );
-      await steps.run('streams', () => bus.ensureStreams(['NOTIFICATIONS']));
+      const metricsPort = await serveMetrics(steps, config, logger);
+      const bus = await openBus(steps, config, { service: 'ingest', streams: ['NOTIFICATIONS'], logger });
       const directory = await steps.open(
         'directory client',
         async () => new DirectoryAuthorizer(config.PREFERENCES_ADDR, config.AUTHORIZE_DEADLINE_MS),
@@ -47,18 +33,8 @@ export function startIngest(config: IngestConfig, logger: Logger, signal?: Abort
       });
       bus.subscribe(topics.directoryChanged, [], (change) => authorizer.forgetAccount(change.accountId));
       const ingest = new Ingest(authorizer, new BusPublisher(bus));
-      const server = await steps.open(
-        'gRPC server',
-        () =>
-          startRpcServer({
-            host: config.GRPC_HOST,
-            port: config.GRPC_PORT,
-            services: [ingestRpc(ingest, logger)],
-            logger,
-          }),
-        (s) => s.shutdown(),
-      );
-      return { port: server.port, metricsPort: metrics.port };
+      const server = await serveRpc(steps, config, [ingestRpc(ingest, logger)], logger);
+      return { port: server.port, metricsPort };
     },
     { signal },
   );

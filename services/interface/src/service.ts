@@ -1,9 +1,6 @@
-import { Bus } from '@herald/bus';
 import { consumerTuning } from '@herald/config';
 import { channelToken, Channel, topics } from '@herald/contracts';
-import { createPool, migrate } from '@herald/db';
-import { startRpcServer } from '@herald/rpc';
-import { serveMetrics, startService } from '@herald/runtime';
+import { openBus, openDatabase, serveMetrics, serveRpc, startService } from '@herald/runtime';
 import type { Logger } from '@herald/telemetry';
 import type { InterfaceConfig } from './config.js';
 import { BusInboxEvents } from './bus-events.js';
@@ -27,41 +24,17 @@ export function startInterface(
     'interface',
     logger,
     async (steps) => {
-      const metrics = await serveMetrics(steps, config, logger);
-      await steps.run('migrations', () =>
-        migrate({
-          url: config.DATABASE_URL,
-          schema: config.DB_SCHEMA,
-          dir: new URL('../migrations/', import.meta.url),
-          logger,
-        }),
-      );
-      const pool = await steps.open(
-        'PostgreSQL pool',
-        async () =>
-          createPool({
-            url: config.DATABASE_URL,
-            schema: config.DB_SCHEMA,
-            applicationName: 'interface',
-            max: config.DB_POOL_SIZE,
-            logger,
-          }),
-        (p) => p.end(),
-      );
-      const bus = await steps.open(
-        'NATS',
-        () =>
-          Bus.connect({
-            url: config.NATS_URL,
-            namespace: config.HERALD_NAMESPACE,
-            replicas: config.NATS_STREAM_REPLICAS,
-            name: 'interface',
-            logger,
-          }),
-        (b) => b.close(),
-      );
-      metrics.observe({ pool: { name: 'interface', stats: pool }, consumers: bus });
-      await steps.run('streams', () => bus.ensureStreams(['DELIVERIES', 'INBOX', 'PREFERENCES', 'DEADLETTER']));
+      const metricsPort = await serveMetrics(steps, config, logger);
+      const pool = await openDatabase(steps, config, {
+        service: 'interface',
+        migrations: new URL('../migrations/', import.meta.url),
+        logger,
+      });
+      const bus = await openBus(steps, config, {
+        service: 'interface',
+        streams: ['DELIVERIES', 'INBOX', 'PREFERENCES', 'DEADLETTER'],
+        logger,
+      });
       const inbox = new Inbox(new InboxRepository(pool), new BusInboxEvents(bus));
       await steps.open(
         'inbox consumer',
@@ -87,18 +60,8 @@ export function startInterface(
           ),
         (c) => c.stop(),
       );
-      const server = await steps.open(
-        'gRPC server',
-        () =>
-          startRpcServer({
-            host: config.GRPC_HOST,
-            port: config.GRPC_PORT,
-            services: [inboxRpc(inbox, logger)],
-            logger,
-          }),
-        (s) => s.shutdown(),
-      );
-      return { port: server.port, metricsPort: metrics.port };
+      const server = await serveRpc(steps, config, [inboxRpc(inbox, logger)], logger);
+      return { port: server.port, metricsPort };
     },
     { signal },
   );

@@ -1,4 +1,3 @@
-import { Bus } from '@herald/bus';
 import { consumerTuning } from '@herald/config';
 import {
   DirectoryService as DirectoryDefinition,
@@ -6,9 +5,7 @@ import {
   channelToken,
   topics,
 } from '@herald/contracts';
-import { createPool, migrate } from '@herald/db';
-import { startRpcServer } from '@herald/rpc';
-import { serveMetrics, startService } from '@herald/runtime';
+import { openBus, openDatabase, serveMetrics, serveRpc, startService } from '@herald/runtime';
 import type { Logger } from '@herald/telemetry';
 import { ChangeFeed } from './change-feed.js';
 import type { PreferencesConfig } from './config.js';
@@ -40,41 +37,17 @@ export function startPreferences(
     'preferences',
     logger,
     async (steps) => {
-      const metrics = await serveMetrics(steps, config, logger);
-      await steps.run('migrations', () =>
-        migrate({
-          url: config.DATABASE_URL,
-          schema: config.DB_SCHEMA,
-          dir: new URL('../migrations/', import.meta.url),
-          logger,
-        }),
-      );
-      const pool = await steps.open(
-        'PostgreSQL pool',
-        async () =>
-          createPool({
-            url: config.DATABASE_URL,
-            schema: config.DB_SCHEMA,
-            applicationName: 'preferences',
-            max: config.DB_POOL_SIZE,
-            logger,
-          }),
-        (p) => p.end(),
-      );
-      const bus = await steps.open(
-        'NATS',
-        () =>
-          Bus.connect({
-            url: config.NATS_URL,
-            namespace: config.HERALD_NAMESPACE,
-            replicas: config.NATS_STREAM_REPLICAS,
-            name: 'preferences',
-            logger,
-          }),
-        (b) => b.close(),
-      );
-      metrics.observe({ pool: { name: 'preferences', stats: pool }, consumers: bus });
-      await steps.run('streams', () => bus.ensureStreams(['NOTIFICATIONS', 'DELIVERIES', 'PREFERENCES', 'DEADLETTER']));
+      const metricsPort = await serveMetrics(steps, config, logger);
+      const pool = await openDatabase(steps, config, {
+        service: 'preferences',
+        migrations: new URL('../migrations/', import.meta.url),
+        logger,
+      });
+      const bus = await openBus(steps, config, {
+        service: 'preferences',
+        streams: ['NOTIFICATIONS', 'DELIVERIES', 'PREFERENCES', 'DEADLETTER'],
+        logger,
+      });
 
       const store = createStore(pool);
       const directoryCache = new DirectoryCache(store.directory);
@@ -104,29 +77,24 @@ export function startPreferences(
 
       const directory = new DirectoryService({ store, cache: directoryCache, changes });
       const preferences = new PreferencesService({ store, changes });
-      const server = await steps.open(
-        'gRPC server',
-        () =>
-          startRpcServer({
-            host: config.GRPC_HOST,
-            port: config.GRPC_PORT,
-            services: [
-              {
-                name: 'herald.v1.Directory',
-                definition: DirectoryDefinition,
-                implementation: directoryServer(directory, { adminToken: config.ADMIN_TOKEN, logger }),
-              },
-              {
-                name: 'herald.v1.Preferences',
-                definition: PreferencesDefinition,
-                implementation: preferencesServer(preferences, logger),
-              },
-            ],
-            logger,
-          }),
-        (s) => s.shutdown(),
+      const server = await serveRpc(
+        steps,
+        config,
+        [
+          {
+            name: 'herald.v1.Directory',
+            definition: DirectoryDefinition,
+            implementation: directoryServer(directory, { adminToken: config.ADMIN_TOKEN, logger }),
+          },
+          {
+            name: 'herald.v1.Preferences',
+            definition: PreferencesDefinition,
+            implementation: preferencesServer(preferences, logger),
+          },
+        ],
+        logger,
       );
-      return { port: server.port, metricsPort: metrics.port };
+      return { port: server.port, metricsPort };
     },
     { signal },
   );
