@@ -6,8 +6,10 @@ import { callUnary, clientOptions, type UnaryMethod } from '@herald/rpc';
 import {
   dropSchemas,
   eventually,
+  exitOf,
   interfaceDelivery,
   isolatedBus,
+  startServiceProcess,
   startTcpProxy,
   testEnv,
   testLogger,
@@ -134,5 +136,33 @@ describe('interface: a dependency out and back', () => {
     const service = await within(starting, 20_000, 'the start once PostgreSQL is back');
     const user = uniqueName('u');
     expect(await clientOf(service).unread(user)).toBe(0);
+  });
+
+  it('as a process, keeps waiting for PostgreSQL rather than exiting, and stops cleanly on SIGTERM meanwhile', async () => {
+    pgProxy.cut();
+    const attemptsAtCut = pgProxy.attempts;
+    const child = startServiceProcess('interface', {
+      env: {
+        DATABASE_URL: config.DATABASE_URL,
+        HERALD_NAMESPACE: namespace,
+        DB_SCHEMA: schema,
+        GRPC_PORT: '0',
+        METRICS_PORT: '0',
+      },
+      stdout: 'pipe',
+    });
+    let logs = '';
+    child.stdout?.on('data', (chunk: string) => (logs += chunk));
+    try {
+      await eventually(() => expect(pgProxy.attempts).toBeGreaterThan(attemptsAtCut + 2), 20_000);
+      expect({ exitCode: child.exitCode, logs }).toMatchObject({
+        exitCode: null,
+        logs: expect.stringContaining('dependency unavailable; waiting'),
+      });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await within(exitOf(child), 15_000, 'the exit')).toEqual({ code: 0, signal: null });
+    pgProxy.restore();
   });
 });
