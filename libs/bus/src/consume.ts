@@ -276,7 +276,8 @@ export async function startConsumer<T, P extends readonly string[]>(
       const timer = setTimeout(wake, ms);
       wakers.add(wake);
     });
-  // Reset the ack deadline of what this process holds, so an outage spends no delivery.
+  // Longest pause between tries during an outage, ms: a third of the ack wait, so that `working()`
+  // renews the deadline of every message held here in time and the outage spends none of their deliveries.
   const holdPatience = Math.max(100, Math.min(5_000, Math.floor((options.ackWaitMs ?? 30_000) / 3)));
 
   /**
@@ -289,7 +290,9 @@ export async function startConsumer<T, P extends readonly string[]>(
   ): Promise<{ outcomes: void | readonly MessageOutcome[] } | { err: unknown } | undefined> => {
     for (let outage = 0; ; outage++) {
       try {
-        return { outcomes: await otelContext.with(items[0]!.context, () => handler(items)) };
+        const outcomes = await otelContext.with(items[0]!.context, () => handler(items));
+        if (outage > 0) log.info({ tries: outage + 1 }, 'dependency back; consumer resumed');
+        return { outcomes };
       } catch (err) {
         if (!isTransient(err)) return { err };
         if (stopped) {
@@ -309,7 +312,6 @@ export async function startConsumer<T, P extends readonly string[]>(
         } finally {
           paused--;
         }
-        if (paused === 0 && outage > 0) log.info('retrying after the outage');
       }
     }
   };

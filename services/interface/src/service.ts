@@ -36,29 +36,20 @@ export function startInterface(
         logger,
       });
       const inbox = new Inbox(new InboxRepository(pool), new BusInboxEvents(bus));
-      await steps.open(
-        'inbox consumer',
-        () =>
-          bus.consume(
-            topics.delivery,
-            {
-              durable: 'interface-inbox',
-              filter: [channelToken(Channel.CHANNEL_INTERFACE)],
-              ...consumerTuning(config, 'INBOX'),
-            },
-            (batch) => inbox.store(batch),
-          ),
-        (c) => c.stop(),
+      // Closing the bus stops its consumers together, each finishing the batches it holds.
+      await bus.consume(
+        topics.delivery,
+        {
+          durable: 'interface-inbox',
+          filter: [channelToken(Channel.CHANNEL_INTERFACE)],
+          ...consumerTuning(config, 'INBOX'),
+        },
+        (batch) => inbox.store(batch),
       );
-      await steps.open(
-        'inbox order consumer',
-        () =>
-          bus.consume(
-            topics.preferencesChanged,
-            { durable: 'interface-inbox-order', ...consumerTuning(config, 'INBOX') },
-            (batch) => inbox.keepOrders(batch),
-          ),
-        (c) => c.stop(),
+      await bus.consume(
+        topics.preferencesChanged,
+        { durable: 'interface-inbox-order', ...consumerTuning(config, 'INBOX') },
+        (batch) => inbox.keepOrders(batch),
       );
       const server = await serveRpc(steps, config, [inboxRpc(inbox, logger)], logger);
       return { port: server.port, metricsPort };

@@ -64,15 +64,11 @@ export function startPreferences(
           });
         },
       };
-      await steps.open(
-        'router',
-        () =>
-          bus.consume(
-            topics.notificationIngested,
-            { durable: routerDurable, ...consumerTuning(config, 'ROUTER') },
-            createRouter({ directory: directoryCache, settings: settingsCache, publisher, logger }),
-          ),
-        (c) => c.stop(),
+      // Closing the bus stops its consumers together, each finishing the batches it holds.
+      await bus.consume(
+        topics.notificationIngested,
+        { durable: routerDurable, ...consumerTuning(config, 'ROUTER') },
+        createRouter({ directory: directoryCache, settings: settingsCache, publisher, logger }),
       );
 
       const directory = new DirectoryService({ store, cache: directoryCache, changes });
