@@ -21,7 +21,7 @@ const started: ChildProcess[] = [];
 
 /** These tests run the built services (`tsc -b` runs before the tests) as real processes. */
 function startProcess(service: string, env: Record<string, string>): ChildProcess {
-  const child = startServiceProcess(service, { env: { GRPC_PORT: '0', ...env } });
+  const child = startServiceProcess(service, { env: { GRPC_PORT: '0', METRICS_PORT: '0', ...env } });
   started.push(child);
   return child;
 }
@@ -55,12 +55,17 @@ describe('services as processes', () => {
     const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".inbox_items`);
     return rows[0]?.n ?? 0;
   };
+  // A few hundred publishes in flight at a time: thousands at once can outwait the PubAck timeout on a busy machine.
   const publishMany = async (from: number, count: number): Promise<void> => {
-    const batch: Promise<unknown>[] = [];
-    for (let i = from; i < from + count; i++) {
-      batch.push(bus.publish(topics.delivery, ['interface', account], delivery(account, user, i), { msgID: `d${i}` }));
+    for (let start = from; start < from + count; start += 250) {
+      const batch: Promise<unknown>[] = [];
+      for (let i = start; i < Math.min(start + 250, from + count); i++) {
+        batch.push(
+          bus.publish(topics.delivery, ['interface', account], delivery(account, user, i), { msgID: `d${i}` }),
+        );
+      }
+      await Promise.all(batch);
     }
-    await Promise.all(batch);
   };
   const consumerInfo = () => bus.jsm.consumers.info(bus.streamName('DELIVERIES'), 'interface-inbox');
 
@@ -125,6 +130,7 @@ describe('services as processes', () => {
       HERALD_NAMESPACE: namespace,
       DB_SCHEMA: own,
       GRPC_PORT: String(port),
+      METRICS_PORT: '0',
     });
     let stderr = '';
     child.stderr?.on('data', (chunk: string) => (stderr += chunk));

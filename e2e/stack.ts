@@ -44,6 +44,7 @@ export async function startStack(): Promise<Stack> {
     DATABASE_URL: testEnv.databaseUrl,
     HERALD_NAMESPACE: namespace,
     GRPC_PORT: 0,
+    METRICS_PORT: 0,
     LOG_LEVEL: 'silent' as const,
   };
   const preferencesService = await startPreferences(

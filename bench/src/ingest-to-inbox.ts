@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const [ingestPort, prefsPort, interfacePort] = [await freePort(), await freePort(), await freePort()];
   const { namespace, cleanup } = await isolatedBus('bench');
   const schemas = { prefs: uniqueName('bench_prefs_'), inbox: uniqueName('bench_inbox_') };
-  const common = { HERALD_NAMESPACE: namespace };
+  const common = { HERALD_NAMESPACE: namespace, METRICS_PORT: '0' };
   const children = {
     preferences: start('preferences', { ...common, GRPC_PORT: String(prefsPort), DB_SCHEMA: schemas.prefs }),
     interface: start('interface', { ...common, GRPC_PORT: String(interfacePort), DB_SCHEMA: schemas.inbox }),

@@ -3,7 +3,7 @@ import type { DeadLetter } from '@herald/contracts';
 import { InboxRead, topics } from '@herald/contracts';
 import { InvalidArgumentError } from '@herald/errors';
 import { eventually, isolatedBus, within } from '@herald/testing';
-import type { Bus, Received } from './index.js';
+import type { Bus, MessageOutcome, Received } from './index.js';
 
 function read(user: string, ids: string[]): InboxRead {
   return InboxRead.fromPartial({ accountId: 'acme', userId: user, notificationIds: ids, readAt: new Date() });
@@ -67,8 +67,9 @@ describe('Bus', () => {
       topics.inboxRead,
       { durable: 'flaky', retry: { maxTries: 3, baseDelayMs: 50, maxDelayMs: 100 } },
       async (batch) => {
-        for (const { data } of batch) {
-          attempts.set(data.userId, (attempts.get(data.userId) ?? 0) + 1);
+        for (const { data, deliveryCount } of batch) {
+          // Deliveries, not calls: a failing batch is tried again message by message within one delivery.
+          attempts.set(data.userId, Math.max(attempts.get(data.userId) ?? 0, deliveryCount));
           if (data.userId === 'poison') throw new Error('cannot handle poison');
         }
         delivered.push(...batch.map((r) => r.data.userId));
@@ -128,5 +129,110 @@ describe('Bus', () => {
       release();
       await Promise.all([first.stop(), replica.stop()]);
     }
+  });
+
+  it('settles each message of a batch by its own outcome, retrying only the one that asked, after its delay', async () => {
+    const seen = new Map<string, number[]>();
+    const dead: DeadLetter[] = [];
+    bus.subscribe(topics.deadLetter, [], (letter) => dead.push(letter));
+    for (const user of ['fine', 'later', 'never']) {
+      await bus.publish(topics.inboxRead, ['acme', user], read(user, ['x']), { msgID: `outcome-${user}` });
+    }
+    const consumer = await bus.consume(
+      topics.inboxRead,
+      { durable: 'outcomes', batchSize: 10, retry: { maxTries: 3 } },
+      async (batch): Promise<MessageOutcome[]> => {
+        for (const { data } of batch) seen.set(data.userId, [...(seen.get(data.userId) ?? []), Date.now()]);
+        return batch.map(({ data, deliveryCount }): MessageOutcome => {
+          if (data.userId === 'later' && deliveryCount === 1) {
+            return { type: 'retry', delayMs: 400, reason: 'rate limited' };
+          }
+          if (data.userId === 'never') return { type: 'deadLetter', reason: 'recipient unknown' };
+          return { type: 'ack' };
+        });
+      },
+    );
+    await eventually(() => expect(seen.get('later')).toHaveLength(2));
+    await eventually(() => expect(dead).toHaveLength(1));
+    await consumer.stop();
+    expect(seen.get('fine')).toHaveLength(1);
+    expect(seen.get('never')).toHaveLength(1);
+    const [first, second] = seen.get('later')!;
+    expect(second! - first!).toBeGreaterThanOrEqual(350);
+    expect(dead[0]).toMatchObject({ subject: 'inbox.read.acme.never', reason: 'recipient unknown', deliveries: 1 });
+    const info = await bus.jsm.consumers.info(bus.streamName('INBOX'), 'outcomes');
+    expect(info.num_ack_pending).toBe(0);
+    expect(info.num_pending).toBe(0);
+  });
+
+  it('dead-letters each of many poison messages exactly once, and none is delivered again', async () => {
+    const count = 300;
+    const dead: DeadLetter[] = [];
+    bus.subscribe(topics.deadLetter, [], (letter) => dead.push(letter));
+    for (let i = 0; i < count; i++) {
+      await bus.publish(topics.inboxRead, ['acme', `p${i}`], read(`p${i}`, ['x']), { msgID: `poison-${i}` });
+    }
+    let latestDelivery = 0;
+    const consumer = await bus.consume(topics.inboxRead, { durable: 'poisoned', batchSize: 50 }, async (batch) => {
+      for (const { deliveryCount } of batch) latestDelivery = Math.max(latestDelivery, deliveryCount);
+      throw new InvalidArgumentError('user_id', 'poison');
+    });
+    await eventually(() => expect(dead).toHaveLength(count), 30_000);
+    await eventually(async () => {
+      const info = await bus.jsm.consumers.info(bus.streamName('INBOX'), 'poisoned');
+      expect(info.num_ack_pending).toBe(0);
+      expect(info.num_redelivered).toBe(0);
+      expect(info.num_pending).toBe(0);
+    });
+    await consumer.stop();
+    const stored = await bus.jsm.streams.info(bus.streamName('DEADLETTER'));
+    expect(stored.state.messages).toBe(count);
+    expect(new Set(dead.map((d) => d.subject)).size).toBe(count);
+    expect(latestDelivery).toBe(1);
+  });
+
+  it('pauses through an outage of a dependency and resumes, spending none of the tries', async () => {
+    const dead: DeadLetter[] = [];
+    bus.subscribe(topics.deadLetter, [], (letter) => dead.push(letter));
+    let outage = true;
+    const handled: Received<InboxRead>[] = [];
+    let failures = 0;
+    const consumer = await bus.consume(
+      topics.inboxRead,
+      { durable: 'patient', retry: { maxTries: 1 } },
+      async (batch) => {
+        if (outage) {
+          failures++;
+          throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+        }
+        handled.push(...batch);
+      },
+    );
+    await bus.publish(topics.inboxRead, ['acme', 'u1'], read('u1', ['a']), { msgID: 'patient-1' });
+    await eventually(() => expect(failures).toBeGreaterThanOrEqual(3));
+    outage = false;
+    await eventually(() => expect(handled).toHaveLength(1));
+    await consumer.stop();
+    expect(handled[0]?.deliveryCount).toBe(1);
+    expect(dead).toHaveLength(0);
+  });
+
+  it('applies a changed configuration to an existing durable consumer', async () => {
+    const first = await bus.consume(
+      topics.inboxRead,
+      { durable: 'evolving', filter: ['acme'], ackWaitMs: 5_000, retry: { maxTries: 2 } },
+      async () => undefined,
+    );
+    await first.stop();
+    const second = await bus.consume(
+      topics.inboxRead,
+      { durable: 'evolving', filter: ['globex'], ackWaitMs: 7_000, retry: { maxTries: 4 } },
+      async () => undefined,
+    );
+    await second.stop();
+    const { config } = await bus.jsm.consumers.info(bus.streamName('INBOX'), 'evolving');
+    expect(config.filter_subject).toBe(`${bus.namespace}.inbox.read.globex.>`);
+    expect(config.ack_wait).toBe(7_000 * 1_000_000);
+    expect(config.max_deliver).toBe(4 + 3);
   });
 });

@@ -11,6 +11,7 @@ import {
 import { connect, headers, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { streams, subjectOf, filterOf, type StreamName, type Topic } from '@herald/contracts';
 import { extractContext, injectContext, withSpan, type Logger } from '@herald/telemetry';
+import type { ConsumerState } from '@herald/metrics';
 import type { Context } from '@opentelemetry/api';
 import { isApiError } from './jetstream-errors.js';
 import { headerGetter, headerSetter } from './trace-headers.js';
@@ -191,6 +192,22 @@ export class Bus {
     const handle = await startConsumer(this, topic, topic.stream, options, handler, this.logger);
     this.consumers.add(handle);
     return handle;
+  }
+
+  /** The server's view of every consumer started here: lag, unacknowledged, redelivered. */
+  async consumerStates(): Promise<ConsumerState[]> {
+    return Promise.all(
+      [...this.consumers].map(async (c) => {
+        const info = await this.jsm.consumers.info(c.stream, c.name);
+        return {
+          stream: c.stream,
+          consumer: c.name,
+          pending: info.num_pending,
+          ackPending: info.num_ack_pending,
+          redelivered: info.num_redelivered,
+        };
+      }),
+    );
   }
 
   /** Stops every consumer (finishing what is in flight), then drains the connection. */

@@ -1,9 +1,10 @@
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { context as otelContext, trace, SpanKind, SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
 import { DeadLetter, topics, type StreamName, type Topic } from '@herald/contracts';
-import { isHeraldError } from '@herald/errors';
+import { isHeraldError, isTransient } from '@herald/errors';
+import { deadLetters, redeliveries } from '@herald/metrics';
 import { extractContext, type Logger } from '@herald/telemetry';
-import type { JetStreamClient, JetStreamManager, PubAck } from '@nats-io/jetstream';
+import type { ConsumerConfig, JetStreamClient, JetStreamManager, PubAck } from '@nats-io/jetstream';
 import { isApiError } from './jetstream-errors.js';
 import { headerGetter } from './trace-headers.js';
 
@@ -55,14 +56,28 @@ export interface Received<T> {
   readonly context: Context;
 }
 
+/** What became of one message of a batch. */
+export type MessageOutcome =
+  | { readonly type: 'ack' }
+  /** Deliver it again after `delayMs` (e.g. a Retry-After); counts as one of its tries. */
+  | { readonly type: 'retry'; readonly delayMs: number; readonly reason: string }
+  /** No retry can mend it: straight to the dead-letter subject. */
+  | { readonly type: 'deadLetter'; readonly reason: string };
+
 /**
- * Handles a batch. Returning acks every message in it; throwing retries them,
- * each on its own, so one poison message cannot hold back the others.
+ * Handles a batch. Returning nothing acks every message in it; returning
+ * outcomes (one per message, in the batch's order) settles each on its own.
+ * Throwing retries the messages each on its own, so one poison message cannot
+ * hold back the others — except an outage of a dependency (see `isTransient`),
+ * which pauses the consumer and retries the whole batch until it passes,
+ * spending none of the messages' tries.
  */
-export type BatchHandler<T> = (batch: readonly Received<T>[]) => Promise<void>;
+export type BatchHandler<T> = (batch: readonly Received<T>[]) => Promise<void | readonly MessageOutcome[]>;
 
 export interface ConsumerHandle {
   readonly name: string;
+  /** The stream's full name (with the namespace). */
+  readonly stream: string;
   /** Stops fetching, finishes every message already received, then resolves. */
   stop(): Promise<void>;
 }
@@ -88,6 +103,43 @@ function describe(err: unknown): string {
   return String(err);
 }
 
+/** What a consumer declares in code; applied to an existing consumer at every start. */
+type DeclaredConfig = Required<Pick<ConsumerConfig, 'ack_wait' | 'max_deliver' | 'max_ack_pending' | 'filter_subject'>>;
+
+/**
+ * Creates the durable consumer, or updates it when its configuration in code
+ * changed since it was created (e.g. a new filter or ack wait after a deploy).
+ */
+async function declareConsumer(
+  jsm: JetStreamManager,
+  stream: string,
+  durable: string,
+  declared: DeclaredConfig,
+  log: Logger,
+): Promise<void> {
+  let current: ConsumerConfig;
+  try {
+    current = (await jsm.consumers.info(stream, durable)).config;
+  } catch (err) {
+    if (!isApiError(err, JetStreamApiCodes.ConsumerNotFound)) throw err;
+    await jsm.consumers.add(stream, {
+      ...declared,
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+    });
+    return;
+  }
+  const changed: string[] = (Object.keys(declared) as (keyof DeclaredConfig)[]).filter(
+    (k) => current[k] !== declared[k],
+  );
+  // A server-side backoff would override the delays this consumer asks for with each nak.
+  if (current.backoff?.length) changed.push('backoff');
+  if (changed.length === 0) return;
+  await jsm.consumers.update(stream, durable, { ...declared, backoff: [] });
+  log.info({ changed }, 'consumer configuration updated');
+}
+
 interface InFlight<T> extends Received<T> {
   readonly msg: JsMsg;
   readonly span: Span;
@@ -111,28 +163,15 @@ export async function startConsumer<T, P extends readonly string[]>(
 
   // A pull asks for several batches' worth: pulls are few, and while one fills, batches keep being handled.
   const pullSize = batchSize * concurrency * 4;
-  const limits = {
+  const declared = {
     ack_wait: (options.ackWaitMs ?? 30_000) * 1_000_000,
     // A safety net past our own dead-lettering, for a message that crashes the process every time.
     max_deliver: retry.maxTries + 3,
     max_ack_pending: pullSize * 2,
+    filter_subject: bus.filter(topic, ...(options.filter ?? [])),
   };
-  try {
-    await bus.jsm.consumers.info(streamName, durable);
-    await bus.jsm.consumers.update(streamName, durable, limits);
-  } catch (err) {
-    if (!isApiError(err, JetStreamApiCodes.ConsumerNotFound)) throw err;
-    await bus.jsm.consumers.add(streamName, {
-      ...limits,
-      durable_name: durable,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: bus.filter(topic, ...(options.filter ?? [])),
-    });
-  }
-
+  await declareConsumer(bus.jsm, streamName, durable, declared, log);
   const consumer = await bus.js.consumers.get(streamName, durable);
-
   const watch = (messages: ConsumerMessages): void => {
     void (async () => {
       for await (const status of messages.status()) {
@@ -152,9 +191,13 @@ export async function startConsumer<T, P extends readonly string[]>(
     })();
   };
 
+  // The server of the README (2.9) ignores `term`: a message is dead-lettered by
+  // a publish whose msgID is its stream sequence (so a redelivery publishes
+  // nothing new), confirmed before the message is acked.
   const deadLetter = async (msg: JsMsg, reason: string): Promise<void> => {
+    let stored: PubAck;
     try {
-      await bus.publish(
+      stored = await bus.publish(
         topics.deadLetter,
         [bus.unprefixed(msg.subject)],
         DeadLetter.fromPartial({
@@ -167,37 +210,116 @@ export async function startConsumer<T, P extends readonly string[]>(
         }),
         { msgID: `${streamName}.${msg.seq}.${durable}` },
       );
-      msg.term(reason.slice(0, 200));
-      log.error({ subject: msg.subject, seq: msg.seq, deliveries: msg.info.deliveryCount, reason }, 'dead-lettered');
     } catch (err) {
       log.error({ err, subject: msg.subject }, 'dead-letter publish failed; will retry');
       msg.nak(retryDelay(retry, msg.info.deliveryCount));
-    }
-  };
-
-  const fail = async (item: InFlight<T>, err: unknown): Promise<void> => {
-    item.span.recordException(err instanceof Error ? err : String(err));
-    item.span.setStatus({ code: SpanStatusCode.ERROR, message: describe(err) });
-    item.span.end();
-    if (isPermanent(err) || item.deliveryCount >= retry.maxTries) {
-      await deadLetter(item.msg, describe(err));
       return;
     }
-    const delay = retryDelay(retry, item.deliveryCount);
-    log.warn({ err, subject: item.subject, deliveries: item.deliveryCount, retryInMs: delay }, 'handler failed');
-    item.msg.nak(delay);
+    msg.ack();
+    if (!stored.duplicate) deadLetters.inc({ consumer: durable });
+    log.error({ subject: msg.subject, seq: msg.seq, deliveries: msg.info.deliveryCount, reason }, 'dead-lettered');
   };
 
-  const succeed = (items: readonly InFlight<T>[]): void => {
-    for (const item of items) {
+  const settle = async (item: InFlight<T>, outcome: MessageOutcome): Promise<void> => {
+    if (outcome.type === 'ack') {
       item.msg.ack();
       item.span.end();
+      return;
+    }
+    item.span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.reason });
+    item.span.end();
+    if (outcome.type === 'deadLetter' || item.deliveryCount >= retry.maxTries) {
+      await deadLetter(item.msg, outcome.reason);
+      return;
+    }
+    const delayMs = Math.max(0, Math.round(outcome.delayMs));
+    log.warn(
+      { subject: item.subject, deliveries: item.deliveryCount, retryInMs: delayMs, reason: outcome.reason },
+      'retry',
+    );
+    item.msg.nak(delayMs);
+  };
+
+  const fail = (item: InFlight<T>, err: unknown): Promise<void> => {
+    item.span.recordException(err instanceof Error ? err : String(err));
+    const reason = describe(err);
+    return settle(
+      item,
+      isPermanent(err)
+        ? { type: 'deadLetter', reason }
+        : { type: 'retry', delayMs: retryDelay(retry, item.deliveryCount), reason },
+    );
+  };
+
+  const settleAll = async (
+    items: readonly InFlight<T>[],
+    outcomes: void | readonly MessageOutcome[],
+  ): Promise<void> => {
+    if (outcomes && outcomes.length !== items.length) {
+      throw new TypeError(`${durable}: the handler returned ${outcomes.length} outcomes for ${items.length} messages`);
+    }
+    for (const [i, item] of items.entries()) await settle(item, outcomes?.[i] ?? { type: 'ack' });
+  };
+
+  const pending: JsMsg[] = [];
+  let stopped = false;
+  /** Batches waiting out an outage of a dependency: while any does, nothing new is pulled. */
+  let paused = 0;
+  const wakers = new Set<() => void>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      wakers.add(wake);
+    });
+  // Longest pause between tries during an outage, ms: a third of the ack wait, so that `working()`
+  // renews the deadline of every message held here in time and the outage spends none of their deliveries.
+  const holdPatience = Math.max(100, Math.min(5_000, Math.floor((options.ackWaitMs ?? 30_000) / 3)));
+
+  /**
+   * Runs the handler; while a dependency is out, keeps the batch (holding its
+   * messages' ack deadlines) and tries again with backoff. Undefined when the
+   * consumer stopped during the outage and released the batch.
+   */
+  const attempt = async (
+    items: readonly InFlight<T>[],
+  ): Promise<{ outcomes: void | readonly MessageOutcome[] } | { err: unknown } | undefined> => {
+    for (let outage = 0; ; outage++) {
+      try {
+        const outcomes = await otelContext.with(items[0]!.context, () => handler(items));
+        if (outage > 0) log.info({ tries: outage + 1 }, 'dependency back; consumer resumed');
+        return { outcomes };
+      } catch (err) {
+        if (!isTransient(err)) return { err };
+        if (stopped) {
+          for (const item of items) {
+            item.msg.nak();
+            item.span.end();
+          }
+          return undefined;
+        }
+        const delay = Math.min(holdPatience, 100 * 2 ** outage);
+        if (outage === 0) log.warn({ err, messages: items.length }, 'dependency unavailable; consumer paused');
+        paused++;
+        try {
+          for (const item of items) item.msg.working();
+          for (const msg of pending) msg.working();
+          await sleep(delay);
+        } finally {
+          paused--;
+        }
+      }
     }
   };
 
   const processBatch = async (msgs: JsMsg[]): Promise<void> => {
     const items: InFlight<T>[] = [];
     for (const msg of msgs) {
+      if (msg.info.deliveryCount > 1) redeliveries.inc({ consumer: durable });
       let data: T;
       try {
         data = topic.codec.decode(msg.data);
@@ -224,27 +346,25 @@ export async function startConsumer<T, P extends readonly string[]>(
       });
     }
     if (items.length === 0) return;
-    try {
-      await otelContext.with(items[0]!.context, () => handler(items));
-      succeed(items);
-    } catch (err) {
-      if (items.length === 1) {
-        await fail(items[0]!, err);
-        return;
-      }
-      // Isolate the failure: each message on its own, so the good ones go through.
-      for (const item of items) {
-        try {
-          await otelContext.with(item.context, () => handler([item]));
-          succeed([item]);
-        } catch (itemErr) {
-          await fail(item, itemErr);
-        }
-      }
+    const result = await attempt(items);
+    if (!result) return;
+    if ('outcomes' in result) {
+      await settleAll(items, result.outcomes);
+      return;
+    }
+    if (items.length === 1) {
+      await fail(items[0]!, result.err);
+      return;
+    }
+    // Isolate the failure: each message on its own, so the good ones go through.
+    for (const item of items) {
+      const own = await attempt([item]);
+      if (!own) continue;
+      if ('outcomes' in own) await settleAll([item], own.outcomes);
+      else await fail(item, own.err);
     }
   };
 
-  const pending: JsMsg[] = [];
   const inflight = new Set<Promise<void>>();
   let scheduled = false;
 
@@ -262,17 +382,6 @@ export async function startConsumer<T, P extends readonly string[]>(
     }
   };
 
-  let stopped = false;
-  let wake: (() => void) | undefined;
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-
   // Bounded pulls rather than an endless consume(): a pull's messages are all
   // received before the loop stops, so a stop never strands messages that the
   // server has sent but this process has not yet read (they would wait out
@@ -281,7 +390,7 @@ export async function startConsumer<T, P extends readonly string[]>(
     let failures = 0;
     while (!stopped) {
       // Pull again only once the work already received has room to go.
-      while (pending.length >= pullSize && !stopped) {
+      while ((pending.length >= pullSize || paused > 0) && !stopped) {
         dispatch();
         await Promise.race(inflight);
       }
@@ -301,7 +410,7 @@ export async function startConsumer<T, P extends readonly string[]>(
       } catch (err) {
         failures++;
         log.warn({ err, failures }, 'pull failed; retrying');
-        await pause(Math.min(5_000, 100 * 2 ** failures));
+        await sleep(Math.min(5_000, 100 * 2 ** failures));
       }
     }
     while (pending.length > 0 || inflight.size > 0) {
@@ -314,10 +423,11 @@ export async function startConsumer<T, P extends readonly string[]>(
   let stopping: Promise<void> | undefined;
   return {
     name: durable,
+    stream: streamName,
     stop() {
       stopping ??= (async () => {
         stopped = true;
-        wake?.();
+        for (const wake of [...wakers]) wake();
         await loop;
         log.info('consumer stopped');
       })();

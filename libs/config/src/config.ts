@@ -63,8 +63,8 @@ export const env = {
       .transform((value) => value === 'true'),
 } as const;
 
-/** What every service reads: NATS and its namespace, logs, traces, and where it serves gRPC. */
-export function serviceShape(defaultPort: number) {
+/** What every service reads: NATS and its namespace, logs, traces, where it serves gRPC and its metrics. */
+export function serviceShape(defaultPort: number, defaultMetricsPort: number) {
   return {
     NATS_URL: env.natsUrl(),
     HERALD_NAMESPACE: env.namespace(),
@@ -88,6 +88,9 @@ export function serviceShape(defaultPort: number) {
     GRPC_TLS_CERT: z.string().optional(),
     GRPC_TLS_KEY: z.string().optional(),
     GRPC_TLS_CA: z.string().optional(),
+    /** Where Prometheus scrapes /metrics (and /healthz); 0 for any free port. */
+    METRICS_HOST: z.string().default('127.0.0.1'),
+    METRICS_PORT: env.port(defaultMetricsPort),
   };
 }
 

@@ -12,21 +12,34 @@ export interface PoolOptions {
   /** The service's own schema: every unqualified name resolves there. */
   schema: string;
   applicationName: string;
-  max?: number;
+  /** Most connections open at once (DB_POOL_SIZE). */
+  max: number;
+  logger: Logger;
 }
 
 const identifier = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** A pool whose connections all work in the service's schema. */
+/** How long a caller waits for a free connection before its query fails (then answered UNAVAILABLE); ms. */
+const connectionTimeoutMs = 5_000;
+
+/**
+ * A pool whose connections all work in the service's schema. A connection
+ * lost while idle (PostgreSQL restarting, the network cut) is logged and
+ * replaced on next use instead of crashing the process; queries meanwhile
+ * fail with errors `classify` maps to UNAVAILABLE.
+ */
 export function createPool(options: PoolOptions): Pool {
   if (!identifier.test(options.schema))
     throw new TypeError(`schema ${JSON.stringify(options.schema)} is not a plain identifier`);
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: options.url,
     application_name: options.applicationName,
-    max: options.max ?? 10,
+    max: options.max,
+    connectionTimeoutMillis: connectionTimeoutMs,
     options: `-c search_path=${options.schema}`,
   });
+  pool.on('error', (err) => options.logger.warn({ err }, 'idle PostgreSQL connection lost'));
+  return pool;
 }
 
 export interface MigrateOptions {
@@ -48,6 +61,8 @@ function lockValueOf(schema: string): number {
  */
 export async function migrate(options: MigrateOptions): Promise<void> {
   const client = new pg.Client({ connectionString: options.url, application_name: `${options.schema}-migrate` });
+  // A connection lost mid-migration fails the query under way; without a listener it would crash the process.
+  client.on('error', (err) => options.logger.warn({ err }, 'migration connection lost'));
   await client.connect();
   try {
     const applied = await runner({
@@ -78,6 +93,9 @@ export async function migrate(options: MigrateOptions): Promise<void> {
 /** Runs `fn` in one transaction: committed when it returns, rolled back when it throws. */
 export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A connection lost between the transaction's queries is reported here and by the next query.
+  const onError = (): void => undefined;
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
@@ -87,6 +105,7 @@ export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => P
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
+    client.off('error', onError);
     client.release();
   }
 }

@@ -9,3 +9,4 @@ export {
 } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export { boundedString, fieldOfPath, parseInput, preview } from './input.js';
+export { classify, isTransient } from './transient.js';

@@ -9,7 +9,8 @@ import {
   type sendUnaryData,
 } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import { HeraldError, InvalidArgumentError, UnauthenticatedError, type ErrorCode } from '@herald/errors';
+import { classify, InvalidArgumentError, UnauthenticatedError, type ErrorCode } from '@herald/errors';
+import { rpcDuration } from '@herald/metrics';
 import { extractContext, withSpan, type CarrierGetter, type Logger } from '@herald/telemetry';
 
 const statusOf: Readonly<Record<ErrorCode, status>> = {
@@ -36,23 +37,69 @@ const metadataGetter: CarrierGetter<Metadata> = {
 
 type AsyncUnary<Req, Res> = (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>;
 
+/** Stands for a request grpc-js could not decode (random bytes, an int64 past 2^53). */
+class UndecodableRequest {
+  constructor(readonly reason: string) {}
+}
+
+/** Longest part of a decoder's message echoed back: never the bad value itself. */
+const reasonLength = 120;
+
+/**
+ * The definition with every request decoder made total: what it cannot
+ * decode reaches `unary` as an UndecodableRequest, answered INVALID_ARGUMENT,
+ * where grpc-js would answer INTERNAL.
+ */
+function decodingSafely(definition: ServiceDefinition): ServiceDefinition {
+  return Object.fromEntries(
+    Object.entries(definition).map(([name, method]) => [
+      name,
+      {
+        ...method,
+        requestDeserialize(bytes: Buffer): unknown {
+          try {
+            return method.requestDeserialize(bytes);
+          } catch (err) {
+            return new UndecodableRequest((err instanceof Error ? err.message : String(err)).slice(0, reasonLength));
+          }
+        },
+      },
+    ]),
+  );
+}
+
 /**
  * Adapts an async method to grpc-js: a server span continuing the caller's
- * trace, the HeraldError code mapped to its status, and anything unexpected
- * logged and answered INTERNAL without its details.
+ * trace, the error mapped to its status once (`classify`: a HeraldError's
+ * code, a dependency's outage UNAVAILABLE), anything unexpected logged and
+ * answered INTERNAL without its details, and the call counted by status.
  */
 export function unary<Req, Res>(method: string, logger: Logger, fn: AsyncUnary<Req, Res>) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
+    const timer = rpcDuration.startTimer({ method });
     const parent = extractContext(call.metadata, metadataGetter);
-    withSpan('herald.rpc', method, { kind: 'server', parent }, () => fn(call.request, call)).then(
-      (reply) => callback(null, reply),
+    const request: unknown = call.request;
+    withSpan('herald.rpc', method, { kind: 'server', parent }, () => {
+      if (request instanceof UndecodableRequest) {
+        throw new InvalidArgumentError('request', `cannot be decoded: ${request.reason}`);
+      }
+      return fn(call.request, call);
+    }).then(
+      (reply) => {
+        timer({ code: 'OK' });
+        callback(null, reply);
+      },
       (err: unknown) => {
-        if (err instanceof HeraldError) {
+        const known = classify(err);
+        if (known) {
+          timer({ code: known.code });
           const trailer = new Metadata();
-          if (err instanceof InvalidArgumentError) trailer.set(FIELD_METADATA_KEY, err.field);
-          callback({ code: statusOf[err.code], details: err.message, metadata: trailer });
+          if (known instanceof InvalidArgumentError) trailer.set(FIELD_METADATA_KEY, known.field);
+          if (known.code === 'UNAVAILABLE') logger.warn({ err, method }, 'rpc unavailable');
+          callback({ code: statusOf[known.code], details: known.message, metadata: trailer });
           return;
         }
+        timer({ code: 'INTERNAL' });
         logger.error({ err, method }, 'rpc failed');
         callback({ code: status.INTERNAL, details: 'internal error' });
       },
@@ -94,7 +141,7 @@ export async function startRpcServer(options: {
   const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024, 'grpc.enable_channelz': 0 });
   const health = new HealthImplementation({ '': 'SERVING' });
   for (const service of options.services) {
-    server.addService(service.definition, service.implementation);
+    server.addService(decodingSafely(service.definition), service.implementation);
     health.setStatus(service.name, 'SERVING');
   }
   health.addToServer(server);

@@ -13,6 +13,8 @@ export interface ServiceProcessOptions {
   nodeArgs?: string[];
   /** `pipe` to read it (as UTF-8), `inherit` to show it. */
   stderr?: 'pipe' | 'inherit';
+  /** Where the JSON logs go: `pipe` to read them (as UTF-8); ignored by default. */
+  stdout?: 'pipe' | 'ignore';
 }
 
 /** Runs a built service (`services/<name>/dist/main.js`) as its own process, as `npm start` does. */
@@ -26,8 +28,9 @@ export function startServiceProcess(service: string, options: ServiceProcessOpti
       LOG_LEVEL: 'warn',
       ...options.env,
     },
-    stdio: ['ignore', 'ignore', options.stderr ?? 'pipe'],
+    stdio: ['ignore', options.stdout ?? 'ignore', options.stderr ?? 'pipe'],
   });
+  child.stdout?.setEncoding('utf8');
   child.stderr?.setEncoding('utf8');
   return child;
 }

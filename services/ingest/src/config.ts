@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { env, loadConfig, serviceShape } from '@herald/config';
 
 const shape = {
-  ...serviceShape(50051),
+  ...serviceShape(50051, 9451),
   /** host:port of the preferences service, which owns API keys and users. */
   PREFERENCES_ADDR: z.string().default('127.0.0.1:50052'),
   /** Deadline of the Authorize call made for every request, in milliseconds. */

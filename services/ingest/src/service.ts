@@ -1,9 +1,10 @@
+import { follow } from '@herald/bus';
 import { grpcTls } from '@herald/config';
-import { Bus, follow } from '@herald/bus';
-import { channelCredentials, serverCredentials, startRpcServer } from '@herald/rpc';
+import { topics } from '@herald/contracts';
+import { channelCredentials } from '@herald/rpc';
+import { openBus, serveMetrics, serveRpc, startService } from '@herald/runtime';
 import type { Logger } from '@herald/telemetry';
 import type { IngestConfig } from './config.js';
-import { topics } from '@herald/contracts';
 import { BusPublisher } from './bus-publisher.js';
 import { CachedAuthorizer } from './cached-authorizer.js';
 import { DirectoryAuthorizer } from './directory-client.js';
@@ -12,49 +13,41 @@ import { ingestRpc } from './ingest-rpc.js';
 
 export interface RunningIngest {
   readonly port: number;
+  readonly metricsPort: number;
+  /** Reports not-serving, finishes in-flight calls, drains NATS; idempotent. */
   stop(): Promise<void>;
 }
 
-export async function startIngest(config: IngestConfig, logger: Logger): Promise<RunningIngest> {
-  const bus = await Bus.connect({
-    url: config.NATS_URL,
-    namespace: config.HERALD_NAMESPACE,
-    replicas: config.NATS_STREAM_REPLICAS,
-    name: 'ingest',
+export function startIngest(config: IngestConfig, logger: Logger, signal?: AbortSignal): Promise<RunningIngest> {
+  return startService(
+    'ingest',
     logger,
-  });
-  await bus.ensureStreams(['NOTIFICATIONS', 'DIRECTORY']);
-  const directory = new DirectoryAuthorizer(
-    config.PREFERENCES_ADDR,
-    config.AUTHORIZE_DEADLINE_MS,
-    channelCredentials(grpcTls(config)),
-  );
-  const authorizer = new CachedAuthorizer(directory, {
-    ttlMs: config.AUTH_CACHE_TTL_MS,
-    maxEntries: config.AUTH_CACHE_MAX_ENTRIES,
-  });
-  const changes = await follow(
-    bus,
-    topics.directoryChanged,
-    (change) => authorizer.forgetAccount(change.accountId),
-    logger,
-  );
-  const ingest = new Ingest(authorizer, new BusPublisher(bus));
-  const server = await startRpcServer({
-    host: config.GRPC_HOST,
-    port: config.GRPC_PORT,
-    credentials: serverCredentials(grpcTls(config)),
-    services: [ingestRpc(ingest, logger)],
-    logger,
-  });
-  return {
-    port: server.port,
-    async stop() {
-      await server.shutdown();
-      directory.close();
-      await changes.stop();
-      await bus.close();
-      logger.info('ingest stopped');
+    async (steps) => {
+      const metricsPort = await serveMetrics(steps, config, logger);
+      const bus = await openBus(steps, config, { service: 'ingest', streams: ['NOTIFICATIONS', 'DIRECTORY'], logger });
+      const directory = await steps.open(
+        'directory client',
+        async () =>
+          new DirectoryAuthorizer(
+            config.PREFERENCES_ADDR,
+            config.AUTHORIZE_DEADLINE_MS,
+            channelCredentials(grpcTls(config)),
+          ),
+        (d) => d.close(),
+      );
+      const authorizer = new CachedAuthorizer(directory, {
+        ttlMs: config.AUTH_CACHE_TTL_MS,
+        maxEntries: config.AUTH_CACHE_MAX_ENTRIES,
+      });
+      await steps.open(
+        'directory changes',
+        () => follow(bus, topics.directoryChanged, (change) => authorizer.forgetAccount(change.accountId), logger),
+        (changes) => changes.stop(),
+      );
+      const ingest = new Ingest(authorizer, new BusPublisher(bus));
+      const server = await serveRpc(steps, config, [ingestRpc(ingest, logger)], logger);
+      return { port: server.port, metricsPort };
     },
-  };
+    { signal },
+  );
 }

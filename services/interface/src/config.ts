@@ -1,7 +1,7 @@
 import { consumerShape, databaseShape, loadConfig, serviceShape } from '@herald/config';
 
 const shape = {
-  ...serviceShape(50053),
+  ...serviceShape(50053, 9453),
   ...databaseShape('interface'),
   /** The inbox writer: deliveries written to the inbox in one INSERT per batch. */
   ...consumerShape('INBOX'),

@@ -134,12 +134,26 @@ export class InboxRepository {
     return { found: rows.map((r) => r.notification_id), updated: rows.filter((r) => r.changed).length };
   }
 
-  async markAllRead(accountId: string, userId: string, readAt: Date): Promise<number> {
-    const result = await this.pool.query(
-      'UPDATE inbox_items SET read_at = $3 WHERE account_id = $1 AND user_id = $2 AND read_at IS NULL',
+  /**
+   * Marks every unread item read. `generation` is the newest read time of the
+   * user's items afterwards (µs since the epoch, '0' for an empty inbox): the
+   * same for a repeated call that found nothing new to read.
+   */
+  async markAllRead(accountId: string, userId: string, readAt: Date): Promise<{ updated: number; generation: string }> {
+    const { rows } = await this.pool.query<{ updated: number; generation: string | null }>(
+      `WITH changed AS (
+         UPDATE inbox_items SET read_at = $3
+         WHERE account_id = $1 AND user_id = $2 AND read_at IS NULL
+         RETURNING read_at
+       )
+       SELECT (SELECT count(*) FROM changed)::int AS updated,
+              (extract(epoch FROM greatest(
+                 (SELECT max(read_at) FROM changed),
+                 (SELECT max(read_at) FROM inbox_items WHERE account_id = $1 AND user_id = $2)
+               )) * 1000000)::bigint::text AS generation`,
       [accountId, userId, readAt],
     );
-    return result.rowCount ?? 0;
+    return { updated: rows[0]?.updated ?? 0, generation: rows[0]?.generation ?? '0' };
   }
 
   /** Keeps each user's chosen order, the newest version of it. */

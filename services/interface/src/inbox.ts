@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   InboxOrder,
   Notification,
@@ -12,8 +12,8 @@ import {
   type MarkReadReply,
   type PreferencesChanged,
 } from '@herald/contracts';
-import type { Received } from '@herald/bus';
-import { InvalidArgumentError } from '@herald/errors';
+import type { MessageOutcome, Received } from '@herald/bus';
+import { InvalidArgumentError, isHeraldError } from '@herald/errors';
 import type { TraceContext as Context } from '@herald/telemetry';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import {
@@ -86,6 +86,24 @@ function toNewItem(delivery: Delivery): NewItem {
   };
 }
 
+/**
+ * The msgID of a read event, from what it means: these items of this user are
+ * read. Reading the same items again announces nothing new, so a repeat
+ * within the stream's duplicate window is dropped like a retried publish.
+ */
+export function readMsgID(accountId: string, userId: string, ids: readonly string[]): string {
+  const digest = createHash('sha256')
+    .update([...ids].sort().join('\n'))
+    .digest('base64url')
+    .slice(0, 22);
+  return `read.${accountId}.${userId}.${digest}`;
+}
+
+/** The msgID of a mark-all-read: the user's read generation (newest read time) after it. */
+export function readAllMsgID(accountId: string, userId: string, generation: string): string {
+  return `read-all.${accountId}.${userId}.${generation}`;
+}
+
 /** The notification center of every user: storing deliveries, listing, reading. */
 export class Inbox {
   constructor(
@@ -94,9 +112,23 @@ export class Inbox {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Stores a batch of interface deliveries in one write; announces only the items that are new. */
-  async store(batch: readonly Received<Delivery>[]): Promise<void> {
-    const rows = batch.map((received) => ({ received, row: toNewItem(received.data) }));
+  /**
+   * Stores a batch of interface deliveries in one write; announces only the
+   * items that are new. A delivery that can never be stored is dead-lettered
+   * on its own while the rest of the batch is stored.
+   */
+  async store(batch: readonly Received<Delivery>[]): Promise<MessageOutcome[]> {
+    const outcomes: MessageOutcome[] = [];
+    const rows: { received: Received<Delivery>; row: NewItem }[] = [];
+    for (const received of batch) {
+      try {
+        rows.push({ received, row: toNewItem(received.data) });
+        outcomes.push({ type: 'ack' });
+      } catch (err) {
+        if (!isHeraldError(err)) throw err;
+        outcomes.push({ type: 'deadLetter', reason: err.message });
+      }
+    }
     const inserted = await this.repository.insertMany(rows.map((r) => r.row));
     for (const { received, row } of rows) {
       const key = itemKey(row.accountId, row.userId, row.notificationId);
@@ -109,6 +141,7 @@ export class Inbox {
         received.context,
       );
     }
+    return outcomes;
   }
 
   async list(request: ListRequest): Promise<ListReply> {
@@ -167,7 +200,7 @@ export class Inbox {
     if (found.length > 0) {
       await this.events.read(
         { accountId, userId, notificationIds: found, all: false, readAt, unreadCount },
-        randomUUID(),
+        readMsgID(accountId, userId, found),
       );
     }
     return { updated, unreadCount, foundIds: found };
@@ -176,9 +209,14 @@ export class Inbox {
   async markAllRead(accountId: string, userId: string): Promise<MarkReadReply> {
     checkUser(accountId, userId);
     const readAt = this.now();
-    const updated = await this.repository.markAllRead(accountId, userId, readAt);
-    await this.events.read({ accountId, userId, notificationIds: [], all: true, readAt, unreadCount: 0 }, randomUUID());
-    return { updated, unreadCount: await this.repository.unreadCount(accountId, userId), foundIds: [] };
+    const { updated, generation } = await this.repository.markAllRead(accountId, userId, readAt);
+    // Items may arrive between the update and the count: the event tells the count as it now is.
+    const unreadCount = await this.repository.unreadCount(accountId, userId);
+    await this.events.read(
+      { accountId, userId, notificationIds: [], all: true, readAt, unreadCount },
+      readAllMsgID(accountId, userId, generation),
+    );
+    return { updated, unreadCount, foundIds: [] };
   }
 
   async unreadCount(accountId: string, userId: string): Promise<number> {

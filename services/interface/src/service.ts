@@ -1,8 +1,6 @@
-import { Bus } from '@herald/bus';
-import { consumerTuning, grpcTls } from '@herald/config';
+import { consumerTuning } from '@herald/config';
 import { channelToken, Channel, topics } from '@herald/contracts';
-import { createPool, migrate } from '@herald/db';
-import { serverCredentials, startRpcServer } from '@herald/rpc';
+import { openBus, openDatabase, serveMetrics, serveRpc, startService } from '@herald/runtime';
 import type { Logger } from '@herald/telemetry';
 import type { InterfaceConfig } from './config.js';
 import { BusInboxEvents } from './bus-events.js';
@@ -12,62 +10,50 @@ import { inboxRpc } from './inbox-rpc.js';
 
 export interface RunningInterface {
   readonly port: number;
+  readonly metricsPort: number;
+  /** Reports not-serving, finishes in-flight calls and batches, drains NATS, closes the pool; idempotent. */
   stop(): Promise<void>;
 }
 
-export async function startInterface(config: InterfaceConfig, logger: Logger): Promise<RunningInterface> {
-  await migrate({
-    url: config.DATABASE_URL,
-    schema: config.DB_SCHEMA,
-    dir: new URL('../migrations/', import.meta.url),
+export function startInterface(
+  config: InterfaceConfig,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<RunningInterface> {
+  return startService(
+    'interface',
     logger,
-  });
-  const pool = createPool({
-    url: config.DATABASE_URL,
-    schema: config.DB_SCHEMA,
-    applicationName: 'interface',
-    max: config.DB_POOL_SIZE,
-  });
-  const bus = await Bus.connect({
-    url: config.NATS_URL,
-    namespace: config.HERALD_NAMESPACE,
-    replicas: config.NATS_STREAM_REPLICAS,
-    name: 'interface',
-    logger,
-  });
-  await bus.ensureStreams(['DELIVERIES', 'INBOX', 'PREFERENCES', 'DEADLETTER']);
-  const inbox = new Inbox(new InboxRepository(pool), new BusInboxEvents(bus));
-  await bus.consume(
-    topics.delivery,
-    {
-      durable: 'interface-inbox',
-      filter: [channelToken(Channel.CHANNEL_INTERFACE)],
-      ...consumerTuning(config, 'INBOX'),
+    async (steps) => {
+      const metricsPort = await serveMetrics(steps, config, logger);
+      const pool = await openDatabase(steps, config, {
+        service: 'interface',
+        migrations: new URL('../migrations/', import.meta.url),
+        logger,
+      });
+      const bus = await openBus(steps, config, {
+        service: 'interface',
+        streams: ['DELIVERIES', 'INBOX', 'PREFERENCES', 'DEADLETTER'],
+        logger,
+      });
+      const inbox = new Inbox(new InboxRepository(pool), new BusInboxEvents(bus));
+      // Closing the bus stops its consumers together, each finishing the batches it holds.
+      await bus.consume(
+        topics.delivery,
+        {
+          durable: 'interface-inbox',
+          filter: [channelToken(Channel.CHANNEL_INTERFACE)],
+          ...consumerTuning(config, 'INBOX'),
+        },
+        (batch) => inbox.store(batch),
+      );
+      await bus.consume(
+        topics.preferencesChanged,
+        { durable: 'interface-inbox-order', ...consumerTuning(config, 'INBOX') },
+        (batch) => inbox.keepOrders(batch),
+      );
+      const server = await serveRpc(steps, config, [inboxRpc(inbox, logger)], logger);
+      return { port: server.port, metricsPort };
     },
-    (batch) => inbox.store(batch),
+    { signal },
   );
-  await bus.consume(
-    topics.preferencesChanged,
-    {
-      durable: 'interface-inbox-order',
-      ...consumerTuning(config, 'INBOX'),
-    },
-    (batch) => inbox.keepOrders(batch),
-  );
-  const server = await startRpcServer({
-    host: config.GRPC_HOST,
-    port: config.GRPC_PORT,
-    credentials: serverCredentials(grpcTls(config)),
-    services: [inboxRpc(inbox, logger)],
-    logger,
-  });
-  return {
-    port: server.port,
-    async stop() {
-      await server.shutdown();
-      await bus.close();
-      await pool.end();
-      logger.info('interface stopped');
-    },
-  };
 }

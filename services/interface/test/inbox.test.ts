@@ -50,6 +50,7 @@ describe('interface: the inbox', () => {
         HERALD_NAMESPACE: namespace,
         DB_SCHEMA: schema,
         GRPC_PORT: 0,
+        METRICS_PORT: 0,
         INBOX_MAX_TRIES: 2,
         INBOX_RETRY_BASE_MS: 50,
         LOG_LEVEL: 'silent',
@@ -169,6 +170,43 @@ describe('interface: the inbox', () => {
     expect(reads[1]).toMatchObject({ all: true, unreadCount: 0 });
   });
 
+  it('stores each read once: a msgID from what was read, so a repeat announces nothing new', async () => {
+    const user = uniqueName('u');
+    await publish(delivery(`d1-${user}`, user, new Date()));
+    await publish(delivery(`d2-${user}`, user, new Date()));
+    await eventually(async () => {
+      expect((await call(client.unreadCount, { accountId: account, userId: user })).unreadCount).toBe(2);
+    });
+    const storedReads = async (): Promise<number> => {
+      const subject = bus.subject(topics.inboxRead, account, user);
+      const info = await bus.jsm.streams.info(bus.streamName('INBOX'), { subjects_filter: subject });
+      return info.state.subjects?.[subject] ?? 0;
+    };
+
+    const markD1 = { accountId: account, userId: user, notificationIds: [`d1-${user}`] };
+    await call(client.markRead, markD1);
+    await call(client.markRead, markD1);
+    expect(await storedReads()).toBe(1);
+
+    expect(await call(client.markAllRead, { accountId: account, userId: user })).toEqual({
+      updated: 1,
+      unreadCount: 0,
+    });
+    expect(await call(client.markAllRead, { accountId: account, userId: user })).toEqual({
+      updated: 0,
+      unreadCount: 0,
+    });
+    expect(await storedReads()).toBe(2);
+
+    // Something new read is a new event.
+    await publish(delivery(`d3-${user}`, user, new Date()));
+    await eventually(async () => {
+      expect((await call(client.unreadCount, { accountId: account, userId: user })).unreadCount).toBe(1);
+    });
+    await call(client.markAllRead, { accountId: account, userId: user });
+    expect(await storedReads()).toBe(3);
+  });
+
   it('refuses bad requests with INVALID_ARGUMENT naming the field', async () => {
     const cases: [string, Promise<unknown>][] = [
       ['page_size', list({ pageSize: 1000 })],
@@ -216,5 +254,31 @@ describe('interface: the inbox', () => {
       'the good delivery',
     );
     expect(page.items[0]?.notification?.id).toBe(`good-${user}`);
+  });
+
+  it('serves Prometheus metrics and a health check on its metrics port', async () => {
+    await call(client.unreadCount, { accountId: account, userId: uniqueName('u') });
+    const base = `http://127.0.0.1:${service.metricsPort}`;
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    const scrape = await fetch(`${base}/metrics`);
+    expect(scrape.status).toBe(200);
+    expect(scrape.headers.get('content-type')).toContain('text/plain');
+    const text = await scrape.text();
+    expect(text).toMatch(
+      /herald_rpc_server_duration_seconds_count\{method="herald.v1.Inbox\/UnreadCount",code="OK"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /herald_rpc_server_duration_seconds_bucket\{le="0.1",method="herald.v1.Inbox\/UnreadCount",code="OK"\}/,
+    );
+    expect(text).toMatch(/herald_consumer_pending_messages\{stream="\w+_DELIVERIES",consumer="interface-inbox"\} \d+/);
+    expect(text).toMatch(
+      /herald_consumer_redelivered_messages\{stream="\w+_DELIVERIES",consumer="interface-inbox"\} \d+/,
+    );
+    expect(text).toMatch(/herald_dead_letters_total\{consumer="interface-inbox"\} [1-9]/);
+    expect(text).toMatch(/herald_db_pool_clients\{pool="interface",state="total"\} [1-9]/);
+    expect(text).toMatch(/herald_db_pool_clients\{pool="interface",state="waiting"\} \d+/);
+    expect(text).toMatch(/process_cpu_user_seconds_total \d/);
+    expect((await fetch(`${base}/elsewhere`)).status).toBe(404);
   });
 });

@@ -1,7 +1,7 @@
 import { consumerShape, databaseShape, env, loadConfig, serviceShape } from '@herald/config';
 
 const shape = {
-  ...serviceShape(50052),
+  ...serviceShape(50052, 9452),
   ...databaseShape('preferences'),
   /** The Directory's admin calls need `authorization: Bearer <ADMIN_TOKEN>`; unset, they are refused (open in dev mode). */
   ADMIN_TOKEN: env.string(),

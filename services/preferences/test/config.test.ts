@@ -7,6 +7,8 @@ describe('loadPreferencesConfig', () => {
     expect(loadPreferencesConfig({})).toMatchObject({
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: 50052,
+      METRICS_PORT: 9452,
+      DB_POOL_SIZE: 10,
       DB_SCHEMA: 'preferences',
       HERALD_NAMESPACE: '',
       ROUTER_BATCH_SIZE: 200,

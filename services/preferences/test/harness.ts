@@ -49,6 +49,7 @@ export async function startHarness(
     HERALD_NAMESPACE: namespace,
     DB_SCHEMA: uniqueName('prefs'),
     GRPC_PORT: 0,
+    METRICS_PORT: 0,
     ADMIN_TOKEN: adminToken,
     ROUTER_RETRY_BASE_MS: 100,
     ...overrides,
@@ -87,7 +88,7 @@ export async function startReplica(
   h: Harness,
   overrides: Partial<PreferencesConfig> = {},
 ): Promise<RunningPreferences> {
-  return startPreferences({ ...h.config, GRPC_PORT: 0, ...overrides }, testLogger());
+  return startPreferences({ ...h.config, GRPC_PORT: 0, METRICS_PORT: 0, ...overrides }, testLogger());
 }
 
 export async function createAccount(h: Harness, name = 'Acme'): Promise<string> {
