@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { context as otelContext, trace, SpanKind, SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
 import { DeadLetter, topics, type StreamName, type Topic } from '@herald/contracts';
-import { isHeraldError } from '@herald/errors';
+import { isHeraldError, UnavailableError } from '@herald/errors';
 import { extractContext, type Logger } from '@herald/telemetry';
 import type { JetStreamClient, JetStreamManager, PubAck } from '@nats-io/jetstream';
 import { isApiError } from './jetstream-errors.js';
@@ -183,7 +183,9 @@ export async function startConsumer<T, P extends readonly string[]>(
       await deadLetter(item.msg, describe(err));
       return;
     }
-    const delay = retryDelay(retry, item.deliveryCount);
+    // A provider's Retry-After is a floor: retrying sooner only earns another refusal.
+    const retryAfter = err instanceof UnavailableError ? err.retryAfterMs : 0;
+    const delay = Math.max(retryDelay(retry, item.deliveryCount), retryAfter);
     log.warn({ err, subject: item.subject, deliveries: item.deliveryCount, retryInMs: delay }, 'handler failed');
     item.msg.nak(delay);
   };
