@@ -40,7 +40,8 @@ function checkText(field: string, value: string, max: number): string {
 
 function checkToken(value: string): string {
   if (value === '') throw new InvalidArgumentError('token', 'is required');
-  if (value.length > limits.token) throw new InvalidArgumentError('token', `must be at most ${limits.token} characters`);
+  if (value.length > limits.token)
+    throw new InvalidArgumentError('token', `must be at most ${limits.token} characters`);
   if (!tokenPattern.test(value)) throw new InvalidArgumentError('token', 'is not an FCM registration token');
   return value;
 }

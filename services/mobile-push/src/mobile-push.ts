@@ -113,7 +113,8 @@ export class MobilePush {
     }
     const sending = todo.filter((item) => devicesOf.has(userKey(item.ref)));
     for (const item of todo) {
-      if (!devicesOf.has(userKey(item.ref))) await reportOutcome(outcomes, item.ref, { status: 'skipped', reason: noDevice });
+      if (!devicesOf.has(userKey(item.ref)))
+        await reportOutcome(outcomes, item.ref, { status: 'skipped', reason: noDevice });
     }
     if (sending.length === 0) return;
 

@@ -84,10 +84,8 @@ export async function startMobilePush(config: MobilePushConfig, logger: Logger):
       },
       (batch) => mobilePush.deliver(batch),
     );
-    await bus.consume(
-      topics.inboxRead,
-      { durable: 'mobile-push-read', ...consumerTuning(config, 'MOBILE') },
-      (batch) => mobilePush.read(batch),
+    await bus.consume(topics.inboxRead, { durable: 'mobile-push-read', ...consumerTuning(config, 'MOBILE') }, (batch) =>
+      mobilePush.read(batch),
     );
     rpc = await startRpcServer({
       host: config.GRPC_HOST,
