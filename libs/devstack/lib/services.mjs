@@ -9,6 +9,7 @@ export const services = [
   { name: 'preferences', grpcPort: 50052 },
   { name: 'interface', grpcPort: 50053 },
   { name: 'ingest', grpcPort: 50051 },
+  { name: 'mobile-push', grpcPort: 50057 },
 ];
 
 export function stackUrls(env = process.env) {
@@ -35,6 +36,7 @@ export function serviceEnv(name, ports, env = process.env) {
     HERALD_NAMESPACE: '',
     GRPC_HOST: '127.0.0.1',
     PREFERENCES_ADDR: `127.0.0.1:${ports.preferences ?? 50052}`,
+    INTERFACE_ADDR: `127.0.0.1:${ports.interface ?? 50053}`,
   };
   return { ...defaults, ...env, GRPC_PORT: String(ports[name]) };
 }

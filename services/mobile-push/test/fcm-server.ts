@@ -121,9 +121,10 @@ export class FakeFcm {
     const dir = await mkdtemp(join(tmpdir(), 'herald-fake-fcm-'));
     const caFile = join(dir, 'ca.pem');
     await writeFile(caFile, ca.cert);
-    let fake: FakeFcm | undefined;
+    // The server answers through the instance made from it below.
+    const self: { fake?: FakeFcm } = {};
     const server = createServer({ key: leaf.private, cert: leaf.cert }, (req, res) => {
-      fake!.handle(req, res).catch((err: unknown) => json(res, 500, { error: { message: String(err) } }));
+      self.fake!.handle(req, res).catch((err: unknown) => json(res, 500, { error: { message: String(err) } }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const account = JSON.stringify({
@@ -137,8 +138,8 @@ export class FakeFcm {
     });
     const serviceAccountFile = join(dir, 'service-account.json');
     await writeFile(serviceAccountFile, account);
-    fake = new FakeFcm(server, dir, keys.publicKey, caFile, serviceAccountFile, account);
-    return fake;
+    self.fake = new FakeFcm(server, dir, keys.publicKey, caFile, serviceAccountFile, account);
+    return self.fake;
   }
 
   /** host:port, for FCM_CONNECT_TO. */
