@@ -22,6 +22,8 @@ export function userKey(user: UserRef): string {
  * The counts from the interface's Inbox, the one holder of the read state:
  * one call per user of a batch, all at once, each with a short deadline, so a
  * slow or absent interface costs the pushes their badge, never the pushes.
+ * The interface stores the same notification in parallel, so a push that
+ * overtakes it counts one fewer; the next push or read sets the badge right.
  */
 export class InboxUnreadCounts implements UnreadCounts {
   private readonly client: InboxClient;
