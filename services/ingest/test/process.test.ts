@@ -114,7 +114,8 @@ describe('services as processes', () => {
     '%s exits 0 on SIGTERM once serving',
     async (service) => {
       const port = await freePort();
-      const own = uniqueName(`${service}_`);
+      // A schema name takes no hyphen (mobile-push).
+      const own = uniqueName(`${service.replaceAll('-', '_')}_`);
       schemas.push(own);
       const child = startProcess(service, {
         HERALD_NAMESPACE: namespace,
