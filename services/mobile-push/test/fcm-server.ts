@@ -30,6 +30,8 @@ export interface FcmRequest {
   readonly servername: string;
   /** The status answered. */
   readonly status: number;
+  /** When it came, in epoch milliseconds. */
+  readonly at: number;
 }
 
 /** A refusal FCM answers for a token, once per scripted entry. */
@@ -173,6 +175,7 @@ export class FakeFcm {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = Date.now();
     const text = await body(req);
     const host = req.headers.host ?? '';
     if (req.method === 'POST' && host === 'oauth2.googleapis.com' && req.url === '/token') {
@@ -188,13 +191,13 @@ export class FakeFcm {
     const servername = (req.socket as TLSSocket).servername || '';
     const { message } = JSON.parse(text) as { message: FcmMessage };
     if (!this.issuedTokens.some((token) => authorization === `Bearer ${token}`)) {
-      this.requests.push({ message, authorization, servername, status: 401 });
+      this.requests.push({ message, authorization, servername, status: 401, at });
       json(res, 401, { error: { code: 401, message: 'no valid access token', status: 'UNAUTHENTICATED' } });
       return;
     }
     const refusal = this.scripts.get(message.token)?.shift();
     if (refusal) {
-      this.requests.push({ message, authorization, servername, status: refusal.status });
+      this.requests.push({ message, authorization, servername, status: refusal.status, at });
       json(
         res,
         refusal.status,
@@ -210,7 +213,7 @@ export class FakeFcm {
       );
       return;
     }
-    this.requests.push({ message, authorization, servername, status: 200 });
+    this.requests.push({ message, authorization, servername, status: 200, at });
     json(res, 200, { name: `projects/${this.projectId}/messages/${++this.messageNumber}` });
   }
 
