@@ -122,21 +122,25 @@ describe('services as processes', () => {
     expect(await stored()).toBe(before + 2000 - info.num_pending);
   });
 
-  it.each(['preferences', 'interface', 'ingest'])('%s exits 0 on SIGTERM once serving', async (service) => {
-    const port = await freePort();
-    const own = uniqueName(`${service}_`);
-    schemas.push(own);
-    const child = startProcess(service, {
-      HERALD_NAMESPACE: namespace,
-      DB_SCHEMA: own,
-      GRPC_PORT: String(port),
-      METRICS_PORT: '0',
-    });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: string) => (stderr += chunk));
-    await untilServing(`127.0.0.1:${port}`);
-    child.kill('SIGTERM');
-    const exit = await exitOf(child);
-    expect({ ...exit, stderr }).toEqual({ code: 0, signal: null, stderr: '' });
-  });
+  it.each(['preferences', 'interface', 'ingest', 'mobile-push'])(
+    '%s exits 0 on SIGTERM once serving',
+    async (service) => {
+      const port = await freePort();
+      // A schema name takes no hyphen (mobile-push).
+      const own = uniqueName(`${service.replaceAll('-', '_')}_`);
+      schemas.push(own);
+      const child = startProcess(service, {
+        HERALD_NAMESPACE: namespace,
+        DB_SCHEMA: own,
+        GRPC_PORT: String(port),
+        METRICS_PORT: '0',
+      });
+      let stderr = '';
+      child.stderr?.on('data', (chunk: string) => (stderr += chunk));
+      await untilServing(`127.0.0.1:${port}`);
+      child.kill('SIGTERM');
+      const exit = await exitOf(child);
+      expect({ ...exit, stderr }).toEqual({ code: 0, signal: null, stderr: '' });
+    },
+  );
 });

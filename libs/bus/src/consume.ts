@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { context as otelContext, trace, SpanKind, SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
 import { DeadLetter, topics, type StreamName, type Topic } from '@herald/contracts';
-import { isHeraldError, isTransient } from '@herald/errors';
+import { isHeraldError, isTransient, UnavailableError } from '@herald/errors';
 import { deadLetters, redeliveries } from '@herald/metrics';
 import { extractContext, type Logger } from '@herald/telemetry';
 import type { ConsumerConfig, JetStreamClient, JetStreamManager, PubAck } from '@nats-io/jetstream';
@@ -247,7 +247,15 @@ export async function startConsumer<T, P extends readonly string[]>(
       item,
       isPermanent(err)
         ? { type: 'deadLetter', reason }
-        : { type: 'retry', delayMs: retryDelay(retry, item.deliveryCount), reason },
+        : {
+            type: 'retry',
+            // A provider's Retry-After is a floor: retrying sooner only earns another refusal.
+            delayMs: Math.max(
+              retryDelay(retry, item.deliveryCount),
+              err instanceof UnavailableError ? err.retryAfterMs : 0,
+            ),
+            reason,
+          },
     );
   };
 

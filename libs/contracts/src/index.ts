@@ -4,6 +4,8 @@ export {
   Channel,
   DeadLetter,
   Delivery,
+  DeliveryOutcome,
+  DeliveryStatus,
   Element,
   ElementType,
   EmailMode,
@@ -48,6 +50,8 @@ export {
   InboxClient,
   InboxOrder,
   InboxService,
+  ListDeliveriesReply,
+  ListDeliveriesRequest,
   ListReply,
   ListRequest,
   MarkAllReadRequest,
@@ -93,11 +97,23 @@ export {
   Settings,
   UpdateSettingsRequest,
 } from './gen/herald/v1/preferences.js';
+export {
+  Device,
+  DevicePlatform,
+  DevicesClient,
+  DevicesService,
+  ListDevicesReply,
+  ListDevicesRequest,
+  RegisterDeviceRequest,
+  RemoveDeviceReply,
+  RemoveDeviceRequest,
+} from './gen/herald/v1/devices.js';
 export type { MessageFns } from './gen/herald/v1/notification.js';
 export type { NotificationIngestServer } from './gen/herald/v1/ingest.js';
 export type { InboxServer } from './gen/herald/v1/inbox.js';
 export type { DirectoryServer } from './gen/herald/v1/directory.js';
 export type { PreferencesServer } from './gen/herald/v1/preferences.js';
+export type { DevicesServer } from './gen/herald/v1/devices.js';
 export {
   topics,
   streams,

@@ -10,6 +10,7 @@ export const services = [
   { name: 'preferences', grpcPort: 50052 },
   { name: 'interface', grpcPort: 50053 },
   { name: 'ingest', grpcPort: 50051 },
+  { name: 'mobile-push', grpcPort: 50057 },
   { name: 'gateway', httpPort: 8080 },
 ];
 

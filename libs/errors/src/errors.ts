@@ -55,9 +55,13 @@ export class FailedPreconditionError extends HeraldError {
 }
 
 export class UnavailableError extends HeraldError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The least wait before a retry, in milliseconds, when the provider named one (Retry-After). */
+  readonly retryAfterMs: number;
+
+  constructor(message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
     super('UNAVAILABLE', message, options);
     this.name = 'UnavailableError';
+    this.retryAfterMs = options?.retryAfterMs ?? 0;
   }
 }
 

@@ -50,7 +50,7 @@ export async function serveMetrics(steps: Steps, config: ServingConfig, logger: 
 export async function openDatabase(
   steps: Steps,
   config: DatabaseConfig,
-  options: { service: string; migrations: URL; logger: Logger },
+  options: { service: string; migrations: URL | readonly URL[]; logger: Logger },
 ): Promise<Pool> {
   const { service, logger } = options;
   await steps.run('migrations', () =>

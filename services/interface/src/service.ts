@@ -4,6 +4,8 @@ import { openBus, openDatabase, serveMetrics, serveRpc, startService } from '@he
 import type { Logger } from '@herald/telemetry';
 import type { InterfaceConfig } from './config.js';
 import { BusInboxEvents } from './bus-events.js';
+import { DeliveryLog } from './delivery-log.js';
+import { DeliveryLogRepository } from './delivery-log-repository.js';
 import { Inbox } from './inbox.js';
 import { InboxRepository } from './inbox-repository.js';
 import { inboxRpc } from './inbox-rpc.js';
@@ -32,7 +34,7 @@ export function startInterface(
       });
       const bus = await openBus(steps, config, {
         service: 'interface',
-        streams: ['DELIVERIES', 'INBOX', 'PREFERENCES', 'DEADLETTER'],
+        streams: ['DELIVERIES', 'OUTCOMES', 'INBOX', 'PREFERENCES', 'DEADLETTER'],
         logger,
       });
       const inbox = new Inbox(new InboxRepository(pool), new BusInboxEvents(bus));
@@ -51,7 +53,13 @@ export function startInterface(
         { durable: 'interface-inbox-order', ...consumerTuning(config, 'INBOX') },
         (batch) => inbox.keepOrders(batch),
       );
-      const server = await serveRpc(steps, config, [inboxRpc(inbox, logger)], logger);
+      const deliveryLog = new DeliveryLog(new DeliveryLogRepository(pool));
+      await bus.consume(
+        topics.deliveryOutcome,
+        { durable: 'interface-delivery-log', ...consumerTuning(config, 'INBOX') },
+        (batch) => deliveryLog.store(batch),
+      );
+      const server = await serveRpc(steps, config, [inboxRpc(inbox, deliveryLog, logger)], logger);
       return { port: server.port, metricsPort };
     },
     { signal },
