@@ -42,6 +42,7 @@ describe('service-to-service mTLS', () => {
       DATABASE_URL: testEnv.databaseUrl,
       HERALD_NAMESPACE: isolated.namespace,
       GRPC_PORT: 0,
+      METRICS_PORT: 0,
     };
     preferences = await startPreferences(
       { ...loadPreferencesConfig(tlsEnv(certs.server)), ...common, DB_SCHEMA: schema, ADMIN_TOKEN: adminToken },

@@ -192,10 +192,12 @@ describe('interface: the inbox', () => {
     expect(await call(client.markAllRead, { accountId: account, userId: user })).toEqual({
       updated: 1,
       unreadCount: 0,
+      foundIds: [],
     });
     expect(await call(client.markAllRead, { accountId: account, userId: user })).toEqual({
       updated: 0,
       unreadCount: 0,
+      foundIds: [],
     });
     expect(await storedReads()).toBe(2);
 
