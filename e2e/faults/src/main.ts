@@ -137,14 +137,18 @@ async function main(): Promise<void> {
     const generator = load;
     const inbox = census;
 
-    /** From the fault lifted to every service serving and a new notification stored end to end. */
-    const recover = async (phase: string): Promise<number | undefined> => {
+    /**
+     * From the fault lifted: until every service serves and ingest takes a new
+     * notification (accepting), then until that notification is in the inbox,
+     * behind whatever backlog the fault left (recovered).
+     */
+    const recover = async (phase: string, record: PhaseRecord): Promise<void> => {
       const lifted = Date.now();
       try {
         for (const service of ['preferences', 'interface', 'ingest'] as const) {
           await services.serving(service, recoveryDeadlineMs);
         }
-        // Recovered means a call is taken again: unlike the load, the probe retries whatever the answer.
+        // Unlike the load, the probe retries whatever the answer: it asks when calls are taken again.
         const probe = await eventually(
           async () => {
             const sent: Sent = { key: `probe${probes.length}`, recipient: 'u0', phase, retried: new Map() };
@@ -156,6 +160,7 @@ async function main(): Promise<void> {
           recoveryDeadlineMs,
           500,
         );
+        record.acceptingMs = Date.now() - lifted;
         const id = probe.id!;
         await eventually(
           async () => {
@@ -164,9 +169,9 @@ async function main(): Promise<void> {
           recoveryDeadlineMs,
           100,
         );
-        return Date.now() - lifted;
+        record.recoveredMs = Date.now() - lifted;
       } catch {
-        return undefined;
+        // Left unset: the report says it never recovered.
       }
     };
 
@@ -181,7 +186,7 @@ async function main(): Promise<void> {
         const struck = Date.now();
         await phase.fault();
         record.faultMs = Date.now() - struck;
-        record.recoveredMs = await recover(phase.name);
+        await recover(phase.name, record);
       }
       await sending;
       record.endedAt = Date.now();

@@ -16,8 +16,10 @@ export interface PhaseRecord {
   endedAt: number;
   /** How long the fault lasted: from striking to lifted. */
   faultMs?: number;
-  /** From the fault lifted to a new notification stored end to end; undefined when it never was. */
-  recoveredMs?: number | undefined;
+  /** From the fault lifted to ingest taking a new notification; unset when it never did. */
+  acceptingMs?: number;
+  /** From the fault lifted to that notification stored end to end; unset when it never was. */
+  recoveredMs?: number;
 }
 
 export interface FiguresInput {
@@ -44,6 +46,7 @@ interface Row {
   duplicated: number;
   deadLettered: number;
   exits: number;
+  accepting: string;
   recovered: string;
 }
 
@@ -75,6 +78,7 @@ export class Figures {
         duplicated: 0,
         deadLettered: input.deadLetters.filter((letter) => letter.at >= record.startedAt && letter.at < until).length,
         exits: input.exits.filter((exit) => exit.during === record.name).length,
+        accepting: record.faultMs === undefined ? '-' : seconds(record.acceptingMs),
         recovered: record.faultMs === undefined ? '-' : seconds(record.recoveredMs),
       };
       for (const s of mine) {
@@ -100,6 +104,7 @@ export class Figures {
       'duplicated',
       'dead-lettered',
       'exits',
+      'accepting again in',
       'recovered in',
     ];
     const table = this.rows.map((row) => [
@@ -111,6 +116,7 @@ export class Figures {
       String(row.duplicated),
       String(row.deadLettered),
       String(row.exits),
+      row.accepting,
       row.recovered,
     ]);
     const widths = columns.map((c, i) => Math.max(c.length, ...table.map((cells) => cells[i]!.length)));
