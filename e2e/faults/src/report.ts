@@ -143,8 +143,8 @@ export class Figures {
     }
     for (const exit of this.input.exits) {
       console.log(`${exit.service} exited (code ${exit.code}, signal ${exit.signal}) during "${exit.during}":`);
-      const errors = exit.stderr.split('\n').filter((l) => /error/i.test(l));
-      for (const l of errors.slice(0, 4)) console.log(`    ${l.trim()}`);
+      const errors = exit.stderr.split('\n').filter((l) => /^(\w*Error: |error: |Emitted )/.test(l));
+      for (const l of errors.slice(0, 3)) console.log(`    ${l.trim()}`);
     }
     const failures = this.failures();
     console.log('');

@@ -57,9 +57,11 @@ export class Services {
       this.logs.set(service, log);
     }
     const sink = log;
+    // Each run's own stderr: a crash prints its error first, then the error's fields (a pg error has many).
+    this.tails.set(service, '');
     child.stderr?.on('data', (chunk: string) => {
       sink.write(chunk);
-      this.tails.set(service, ((this.tails.get(service) ?? '') + chunk).slice(-2_000));
+      this.tails.set(service, ((this.tails.get(service) ?? '') + chunk).slice(-16_000));
     });
     const entry: Running = { child, expected: false, exited: exitOf(child) };
     this.running.set(service, entry);
