@@ -15,9 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bus } from '@herald/bus';
-import { DirectoryClient } from '@herald/contracts';
-import { callUnary, clientOptions } from '@herald/rpc';
-import { eventually, freePort, testLogger } from '@herald/testing';
+import { eventually, freePort, seedAccount, testLogger } from '@herald/testing';
 import { Census } from './census.js';
 import { LoadGenerator, type Sent } from './load.js';
 import { DeadLetters, publishPoison } from './poison.js';
@@ -80,7 +78,9 @@ async function main(): Promise<void> {
     for (const service of ['preferences', 'interface', 'ingest'] as const) services.start(service);
     for (const service of ['preferences', 'interface', 'ingest'] as const) await services.serving(service);
 
-    const apiKey = await seed(services.address('preferences'), adminToken);
+    const userIds = Array.from({ length: users }, (_, i) => `u${i}`);
+    const seeded = await seedAccount(services.address('preferences'), { accountId: account, userIds, adminToken });
+    const apiKey = seeded.keys[0]!.apiKey;
     bus = await Bus.connect({ url: nats.url, namespace: '', name: 'fault-suite', logger: testLogger() });
     const deadLetters = new DeadLetters(bus);
     census = new Census(postgres.url, 'interface');
@@ -237,40 +237,6 @@ async function main(): Promise<void> {
     else console.log(`logs of the services, NATS and PostgreSQL kept in ${dir}`);
   }
   process.exit(passed ? 0 : 1);
-}
-
-/** An account with users and an integration; returns the integration's API key. */
-async function seed(address: string, adminToken: string): Promise<string> {
-  const directory = new DirectoryClient(address, ...clientOptions());
-  const admin = { deadlineMs: 10_000, bearer: adminToken };
-  try {
-    await callUnary(directory.upsertAccount.bind(directory), { id: account, name: 'Fault suite' }, admin);
-    for (let i = 0; i < users; i++) {
-      const user = {
-        accountId: account,
-        id: `u${i}`,
-        email: `u${i}@example.com`,
-        displayName: `User ${i}`,
-        timezone: 'UTC',
-        locale: 'en',
-        telegramChatId: '',
-      };
-      await callUnary(directory.upsertUser.bind(directory), { user }, admin);
-    }
-    const provider = await callUnary(
-      directory.registerProvider.bind(directory),
-      { accountId: account, name: 'Fault suite', iconUrl: '', defaultChannels: [] },
-      admin,
-    );
-    const { apiKey } = await callUnary(
-      directory.issueApiKey.bind(directory),
-      { accountId: account, providerId: provider.id, name: 'fault-suite' },
-      admin,
-    );
-    return apiKey;
-  } finally {
-    directory.close();
-  }
 }
 
 main().catch((err: unknown) => {

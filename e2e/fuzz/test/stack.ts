@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { DirectoryClient, InboxClient, NotificationIngestClient } from '@herald/contracts';
+import { InboxClient, NotificationIngestClient, type IssueApiKeyReply } from '@herald/contracts';
 import { callUnary, clientOptions } from '@herald/rpc';
 import {
   dropSchemas,
@@ -8,6 +8,7 @@ import {
   exitOf,
   freePort,
   isolatedBus,
+  seedAccount,
   startServiceProcess,
   uniqueName,
   untilServing,
@@ -93,35 +94,18 @@ export async function startFuzzStack(): Promise<FuzzStack> {
 }
 
 async function seed(address: (service: ServiceName) => string, adminToken: string): Promise<Seeded> {
-  const directory = new DirectoryClient(address('preferences'), ...clientOptions());
-  const ingest = new NotificationIngestClient(address('ingest'), ...clientOptions());
-  const inbox = new InboxClient(address('interface'), ...clientOptions());
-  const admin = { deadlineMs: 10_000, bearer: adminToken };
   const accountId = 'acme';
   const users = ['u1', 'u2'];
+  const { providerId, keys } = await seedAccount(address('preferences'), {
+    accountId,
+    userIds: users,
+    adminToken,
+    keys: 2,
+  });
+  const [{ apiKey }, spare] = keys as [IssueApiKeyReply, IssueApiKeyReply];
+  const ingest = new NotificationIngestClient(address('ingest'), ...clientOptions());
+  const inbox = new InboxClient(address('interface'), ...clientOptions());
   try {
-    await callUnary(directory.upsertAccount.bind(directory), { id: accountId, name: 'Acme' }, admin);
-    for (const id of users) {
-      const user = {
-        accountId,
-        id,
-        email: `${id}@example.com`,
-        displayName: id,
-        timezone: 'Europe/Madrid',
-        locale: 'en',
-        telegramChatId: '',
-      };
-      await callUnary(directory.upsertUser.bind(directory), { user }, admin);
-    }
-    const provider = await callUnary(
-      directory.registerProvider.bind(directory),
-      { accountId, name: 'Telephony', iconUrl: '', defaultChannels: [] },
-      admin,
-    );
-    const issue = (name: string) =>
-      callUnary(directory.issueApiKey.bind(directory), { accountId, providerId: provider.id, name }, admin);
-    const { apiKey } = await issue('fuzz');
-    const spare = await issue('spare');
     for (let i = 0; i < 3; i++) {
       await callUnary(
         ingest.addError.bind(ingest),
@@ -129,31 +113,28 @@ async function seed(address: (service: ServiceName) => string, adminToken: strin
         { deadlineMs: 10_000, bearer: apiKey },
       );
     }
-    const page = await eventually(async () => {
-      const reply = await callUnary(
+    const list = (pageSize: number) =>
+      callUnary(
         inbox.list.bind(inbox),
-        { accountId, userId: 'u1', order: 'INBOX_ORDER_UNSPECIFIED', pageSize: 1, cursor: '' },
+        { accountId, userId: 'u1', order: 'INBOX_ORDER_UNSPECIFIED', pageSize, cursor: '' },
         { deadlineMs: 10_000 },
       );
+    const page = await eventually(async () => {
+      const reply = await list(1);
       if (!reply.nextCursor) throw new Error('the seeded notifications are not in the inbox yet');
       return reply;
     }, 30_000);
-    const all = await callUnary(
-      inbox.list.bind(inbox),
-      { accountId, userId: 'u1', order: 'INBOX_ORDER_UNSPECIFIED', pageSize: 50, cursor: '' },
-      { deadlineMs: 10_000 },
-    );
+    const all = await list(50);
     return {
       accountId,
       users,
       apiKey,
-      providerId: provider.id,
+      providerId,
       spareKeyId: spare.keyId,
       notificationIds: all.items.map((item) => item.notification?.id ?? ''),
       cursor: page.nextCursor,
     };
   } finally {
-    directory.close();
     ingest.close();
     inbox.close();
   }
