@@ -7,9 +7,6 @@
 const undecodable =
   'a request that cannot be decoded is INVALID_ARGUMENT (today grpc-js answers INTERNAL "Error deserializing request")';
 const pastSafeIntegers = 'integers above 2^53 with forceLong=number answer INTERNAL: they must be INVALID_ARGUMENT';
-const nul = 'NUL characters in names, ids and keys reach PostgreSQL, which refuses them: INTERNAL';
-const huge = 'a 1 MB time zone hangs the call and every other call on the connection: bound every field at the edge';
-const cursor = 'cursor dates PostgreSQL cannot store (services/interface/src/cursor.ts) answer INTERNAL';
 
 const everyMethod = [
   'NotificationIngest.AddError',
@@ -47,11 +44,4 @@ export const knownDefects: Readonly<Record<string, string>> = {
   'NotificationIngest.ShowMessage integers': pastSafeIntegers,
   'NotificationIngest.ShowMessageError integers': pastSafeIntegers,
   'NotificationIngest.ShowNotification integers': pastSafeIntegers,
-  'Directory.UpsertAccount nul': nul,
-  'Directory.RegisterProvider nul': nul,
-  'Directory.IssueApiKey nul': nul,
-  'Directory.RevokeApiKey nul': nul,
-  'Inbox.MarkRead nul': nul,
-  'Directory.UpsertUser huge': huge,
-  'Inbox.List odd': cursor,
 };
