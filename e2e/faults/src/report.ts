@@ -177,7 +177,8 @@ export class Figures {
     if (settling.length > 0) failures.push(`${settling.length} unexpected service exits after the last fault`);
     const poison = this.poison();
     if (poison.never > 0) failures.push(`${poison.never} poison messages never dead-lettered`);
-    if (poison.again > 0) failures.push(`${poison.again} poison messages dead-lettered again after redelivery`);
+    if (poison.again > 0)
+      failures.push(`${poison.again} more dead letters of poison messages, redelivered after being dead-lettered`);
     for (const info of this.input.consumers) {
       if (info.num_ack_pending > 0 || info.num_pending > 0) {
         failures.push(
