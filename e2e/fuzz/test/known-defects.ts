@@ -15,6 +15,7 @@ const everyMethod = [
   'NotificationIngest.ShowMessage',
   'NotificationIngest.ShowMessageError',
   'NotificationIngest.ShowNotification',
+  'NotificationIngest.Batch',
   'Directory.UpsertAccount',
   'Directory.UpsertUser',
   'Directory.ListUsers',
@@ -22,6 +23,8 @@ const everyMethod = [
   'Directory.IssueApiKey',
   'Directory.RevokeApiKey',
   'Directory.Authorize',
+  'Directory.ListApiKeys',
+  'Directory.GetSigningSecret',
   'Preferences.GetSettings',
   'Preferences.UpdateSettings',
   'Preferences.ListProviders',
@@ -44,4 +47,5 @@ export const knownDefects: Readonly<Record<string, string>> = {
   'NotificationIngest.ShowMessage integers': pastSafeIntegers,
   'NotificationIngest.ShowMessageError integers': pastSafeIntegers,
   'NotificationIngest.ShowNotification integers': pastSafeIntegers,
+  'NotificationIngest.Batch integers': pastSafeIntegers,
 };
