@@ -10,7 +10,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { DirectoryClient, NotificationIngestClient } from '@herald/contracts';
+import { NotificationIngestClient } from '@herald/contracts';
 import { callUnary, clientOptions } from '@herald/rpc';
 import {
   dropSchemas,
@@ -18,9 +18,11 @@ import {
   exitOf,
   freePort,
   isolatedBus,
+  seedAccount,
   startServiceProcess,
   testEnv,
   uniqueName,
+  untilServing,
 } from '@herald/testing';
 
 const total = Number(process.env['BENCH_NOTIFICATIONS'] ?? 20_000);
@@ -53,44 +55,15 @@ async function main(): Promise<void> {
     interface: start('interface', { ...common, GRPC_PORT: String(interfacePort), DB_SCHEMA: schemas.inbox }),
     ingest: start('ingest', { ...common, GRPC_PORT: String(ingestPort), PREFERENCES_ADDR: `127.0.0.1:${prefsPort}` }),
   };
-  const directory = new DirectoryClient(`127.0.0.1:${prefsPort}`, ...clientOptions());
   const ingest = new NotificationIngestClient(`127.0.0.1:${ingestPort}`, ...clientOptions());
   const db = new pg.Client({ connectionString: testEnv.databaseUrl });
   await db.connect();
   const deadline = { deadlineMs: 30_000 };
   try {
-    await eventually(
-      () => callUnary(directory.upsertAccount.bind(directory), { id: 'bench', name: 'Bench' }, deadline),
-      60_000,
-      200,
-    );
-    for (let i = 0; i < users; i++) {
-      await callUnary(
-        directory.upsertUser.bind(directory),
-        {
-          user: {
-            accountId: 'bench',
-            id: `u${i}`,
-            email: `u${i}@example.com`,
-            displayName: `User ${i}`,
-            timezone: 'UTC',
-            locale: 'en',
-            telegramChatId: '',
-          },
-        },
-        deadline,
-      );
-    }
-    const provider = await callUnary(
-      directory.registerProvider.bind(directory),
-      { accountId: 'bench', name: 'Bench', iconUrl: '', defaultChannels: [] },
-      deadline,
-    );
-    const { apiKey } = await callUnary(
-      directory.issueApiKey.bind(directory),
-      { accountId: 'bench', providerId: provider.id, name: 'bench' },
-      deadline,
-    );
+    await untilServing(`127.0.0.1:${prefsPort}`, 60_000);
+    const userIds = Array.from({ length: users }, (_, i) => `u${i}`);
+    const { keys } = await seedAccount(`127.0.0.1:${prefsPort}`, { accountId: 'bench', userIds });
+    const apiKey = keys[0]!.apiKey;
     const send = (i: number) =>
       callUnary(
         ingest.addError.bind(ingest),
@@ -154,7 +127,6 @@ async function main(): Promise<void> {
       `  peak RSS MiB:         ingest ${peakRss.ingest}  preferences ${peakRss.preferences}  interface ${peakRss.interface}`,
     );
   } finally {
-    directory.close();
     ingest.close();
     for (const child of Object.values(children)) child.kill('SIGTERM');
     await Promise.all(Object.values(children).map(exitOf));
