@@ -118,7 +118,10 @@ describe('interface: a dependency out and back', () => {
     natsProxy.cut();
     await expect(inbox.markAllRead(user)).rejects.toMatchObject({ code: status.UNAVAILABLE });
     natsProxy.restore();
-    await eventually(async () => expect(await inbox.markAllRead(user)).toEqual({ updated: 0, unreadCount: 0, foundIds: [] }), 20_000);
+    await eventually(
+      async () => expect(await inbox.markAllRead(user)).toEqual({ updated: 0, unreadCount: 0, foundIds: [] }),
+      20_000,
+    );
   });
 
   it('waits for PostgreSQL when started while it is out, then serves', async () => {
