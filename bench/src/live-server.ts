@@ -38,6 +38,12 @@ async function main(): Promise<void> {
   });
   await app.listen({ host: '127.0.0.1', port: Number(env['PORT']) });
   process.send?.('ready');
+  // Memory after a full collection, when the gateway runs with --expose-gc.
+  process.on('message', (message) => {
+    if (message !== 'memory') return;
+    (globalThis as { gc?: () => void }).gc?.();
+    process.send?.(process.memoryUsage());
+  });
   process.once('SIGTERM', () => {
     void (async () => {
       await app.close();

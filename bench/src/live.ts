@@ -58,10 +58,18 @@ async function startGateway(slice: Slice): Promise<{ child: ChildProcess; url: s
       PORT: String(port),
       ...(process.env['NATS_URL'] ? { NATS_URL: process.env['NATS_URL'] } : {}),
     },
+    execArgv: ['--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   await once(child, 'message');
   return { child, url: `ws://127.0.0.1:${port}/api/v1/me/live` };
+}
+
+/** The gateway's JS heap in use after a full collection, in KiB. */
+async function heapKiB(child: ChildProcess): Promise<number> {
+  child.send('memory');
+  const [usage] = (await once(child, 'message')) as [NodeJS.MemoryUsage];
+  return usage.heapUsed / 1024;
 }
 
 function connect(url: string, user: string, onItem: (text: string) => void): Promise<WebSocket> {
@@ -90,6 +98,7 @@ interface Phase {
 interface Run {
   users: number;
   rssPerConnectionKiB: number;
+  heapPerConnectionKiB: number;
   rssIdleMiB: number;
   rssPeakMiB: number;
   endToEnd: Phase;
@@ -98,7 +107,7 @@ interface Run {
 
 async function run(slice: Slice, users: readonly string[], connections: number): Promise<Run> {
   const gateway = await startGateway(slice);
-  const baseline = rssKiB(gateway.child.pid);
+  const baseline = { rss: rssKiB(gateway.child.pid), heap: await heapKiB(gateway.child) };
   let peak = 0;
   const sample = () => {
     peak = Math.max(peak, rssKiB(gateway.child.pid));
@@ -173,6 +182,7 @@ async function run(slice: Slice, users: readonly string[], connections: number):
   try {
     await inParallel(owners, 100, async (user) => sockets.push(await connect(gateway.url, user, onItem)));
     await pause(2_000);
+    const heap = await heapKiB(gateway.child);
     const idle = rssKiB(gateway.child.pid);
     peak = idle;
     // Ingest caches what the directory answers per recipient: a steady stream has every user's answer.
@@ -201,7 +211,8 @@ async function run(slice: Slice, users: readonly string[], connections: number):
     });
     return {
       users: connected.length,
-      rssPerConnectionKiB: (idle - baseline) / connections,
+      rssPerConnectionKiB: (idle - baseline.rss) / connections,
+      heapPerConnectionKiB: (heap - baseline.heap) / connections,
       rssIdleMiB: idle / 1024,
       rssPeakMiB: peak / 1024,
       endToEnd,
@@ -248,7 +259,11 @@ async function main(): Promise<void> {
       report('add_error → WebSocket', r.endToEnd, 'add_error accepted in');
       report('live.<account>.<user> → WebSocket', r.feedAlone);
       console.log(
-        `    gateway RSS: ${r.rssPerConnectionKiB.toFixed(1)} KiB per open connection; ` +
+        `    gateway per open connection: ${r.rssPerConnectionKiB.toFixed(1)} KiB of RSS, ` +
+          `${r.heapPerConnectionKiB.toFixed(1)} KiB of JS heap after a full collection`,
+      );
+      console.log(
+        `    gateway RSS: ` +
           `${r.rssIdleMiB.toFixed(0)} MiB with every connection open and idle, ${r.rssPeakMiB.toFixed(0)} MiB at most under load`,
       );
     }
