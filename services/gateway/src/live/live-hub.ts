@@ -99,7 +99,7 @@ export class LiveHub {
     const existing = this.users.get(k);
     if (existing) return existing;
     const connections = new Set<LiveConnection>();
-    const subscription = this.bus.subscribe(topics.live, [account, user], (event) => deliver(event, connections));
+    const subscription = this.bus.subscribe(topics.live, [account, user], (event) => deliver(event, [connections]));
     const feed: UserFeed = { account, connections, subscription, ready: this.flushed() };
     this.users.set(k, feed);
     this.accountFeed(account).users.add(feed);
@@ -110,9 +110,12 @@ export class LiveHub {
     const existing = this.accounts.get(account);
     if (existing) return existing;
     const users = new Set<UserFeed>();
-    const subscription = this.bus.subscribe(topics.live, [account, EVERY_USER], (event) => {
-      for (const feed of users) deliver(event, feed.connections);
-    });
+    const subscription = this.bus.subscribe(topics.live, [account, EVERY_USER], (event) =>
+      deliver(
+        event,
+        [...users].map((feed) => feed.connections),
+      ),
+    );
     const feed: AccountFeed = { users, subscription, ready: this.flushed() };
     this.accounts.set(account, feed);
     return feed;
@@ -128,10 +131,12 @@ function key(account: string, user: string): string {
   return `${account}.${user}`;
 }
 
-function deliver(event: LiveEvent, connections: ReadonlySet<LiveConnection>): void {
-  if (connections.size === 0) return;
+/** Encodes the event once and writes it to every connection of every feed given. */
+function deliver(event: LiveEvent, feeds: readonly ReadonlySet<LiveConnection>[]): void {
   const frames = framesOf(event);
-  for (const connection of connections) {
-    for (const frame of frames) connection.deliver(frame);
+  for (const connections of feeds) {
+    for (const connection of connections) {
+      for (const frame of frames) connection.deliver(frame);
+    }
   }
 }
