@@ -126,9 +126,11 @@ export function webSocketClient(url: string, token: string, query: Record<string
   socket.on('message', (data) => frames.push(JSON.parse(String(data)) as Frame));
   const opened = new Promise<LiveClient>((resolve, reject) => {
     socket.once('open', () => resolve({ frames, close: () => socket.close() }));
-    socket.once('unexpected-response', (_request, response) =>
-      reject(Object.assign(new Error(`upgrade refused: ${response.statusCode}`), { status: response.statusCode })),
-    );
+    socket.once('unexpected-response', (request, response) => {
+      // With this listener the request is ours to end.
+      request.destroy();
+      reject(Object.assign(new Error(`upgrade refused: ${response.statusCode}`), { status: response.statusCode }));
+    });
     socket.once('error', reject);
   });
   return within(opened, 10_000, 'the WebSocket to open');
