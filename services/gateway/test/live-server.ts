@@ -110,6 +110,8 @@ export class FrameQueue {
 
 export interface LiveClient {
   frames: FrameQueue;
+  /** The close code the server sent (WebSocket only). */
+  closed?: Promise<number>;
   close(): void;
 }
 
@@ -124,8 +126,9 @@ export function webSocketClient(url: string, token: string, query: Record<string
   const socket = new WebSocket(withQuery(url, query), { headers: { authorization: `Bearer ${token}` } });
   const frames = new FrameQueue();
   socket.on('message', (data) => frames.push(JSON.parse(String(data)) as Frame));
+  const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
   const opened = new Promise<LiveClient>((resolve, reject) => {
-    socket.once('open', () => resolve({ frames, close: () => socket.close() }));
+    socket.once('open', () => resolve({ frames, closed, close: () => socket.close() }));
     socket.once('unexpected-response', (request, response) => {
       // With this listener the request is ours to end.
       request.destroy();

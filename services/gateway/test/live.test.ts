@@ -8,6 +8,7 @@ import { callUnary, clientOptions } from '@herald/rpc';
 import {
   dropSchemas,
   eventually,
+  freePort,
   interfaceDelivery,
   isolatedBus,
   testEnv,
@@ -15,7 +16,7 @@ import {
   uniqueName,
   within,
 } from '@herald/testing';
-import { GrpcLiveInbox } from '../src/index.js';
+import { closeCodes, GrpcLiveInbox } from '../src/index.js';
 import { sseClient, startGateway, Tokens, webSocketClient, type Gateway, type LiveClient } from './live-server.js';
 
 const account = 'acme';
@@ -259,6 +260,19 @@ describe('gateway: the live feed', () => {
     await expect(webSocketClient(limited.url, token)).rejects.toMatchObject({ status: 429 });
     await expect(sseClient(limited.url, token)).rejects.toMatchObject({ status: 429 });
     expect(limited.open.value).toBe(2);
+  });
+
+  it('tells a client to come back later when the inbox is down, and keeps no subscription', async () => {
+    const down = new InboxClient(`127.0.0.1:${await freePort()}`, ...clientOptions());
+    const cut = await startGateway(namespace, tokens, new GrpcLiveInbox(down, { deadlineMs: 2_000, maxItems: 10 }));
+    gateways.push(cut);
+    const token = tokens.issue(account, uniqueName('u'));
+    const live = await open(webSocketClient(cut.url, token));
+    expect(await within(live.closed!, 10_000, 'the WebSocket to close')).toBe(closeCodes.tryAgainLater);
+    const response = await fetch(`${cut.url}?access_token=${token}`, { headers: { accept: 'text/event-stream' } });
+    expect(response.status).toBe(503);
+    await eventually(() => expect(cut.open.value).toBe(0));
+    down.close();
   });
 
   it('drops a client that does not read, whatever is published to it', async () => {
