@@ -70,7 +70,7 @@ export async function startSlice(users: readonly string[]): Promise<Slice> {
   try {
     await eventually(
       () => callUnary(directory.upsertAccount.bind(directory), { id: benchAccount, name: 'Bench' }, deadline),
-      60_000,
+      180_000,
       200,
     );
     await inParallel(users, 32, (id) =>
@@ -102,7 +102,7 @@ export async function startSlice(users: readonly string[]): Promise<Slice> {
     );
     const addError = (text: string, user: string) =>
       callUnary(ingest.addError.bind(ingest), { text, recipients: [user] }, { ...deadline, bearer: apiKey });
-    await eventually(() => addError('warm-up', users[0] ?? 'u0'), 60_000, 200);
+    await eventually(() => addError('warm-up', users[0] ?? 'u0'), 180_000, 200);
     return { namespace, bus, addresses, schemas, children, addError, stop };
   } catch (err) {
     await stop();
