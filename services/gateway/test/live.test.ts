@@ -9,7 +9,7 @@ import {
   dropSchemas,
   eventually,
   freePort,
-  interfaceDelivery,
+  buildDelivery,
   isolatedBus,
   testEnv,
   testLogger,
@@ -75,7 +75,7 @@ describe('gateway: the live feed', () => {
 
   /** A new item for the user, through the interface service as the router sends it. */
   const deliver = async (user: string, id = uniqueName('n'), occurredAt = new Date()): Promise<string> => {
-    const delivery: Delivery = interfaceDelivery({ accountId: account, userId: user, notificationId: id, occurredAt });
+    const delivery: Delivery = buildDelivery({ accountId: account, userId: user, notificationId: id, occurredAt });
     await bus.publish(topics.delivery, ['interface', account], delivery, { msgID: delivery.id });
     return id;
   };
