@@ -7,71 +7,23 @@
  *   BENCH_NOTIFICATIONS=50000 BENCH_CONCURRENCY=128 pnpm --filter @herald/bench run ingest-to-inbox
  *   BENCH_PROFILE=ingest …   (writes a V8 CPU profile of that service to /tmp/prof)
  */
-import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { NotificationIngestClient } from '@herald/contracts';
-import { callUnary, clientOptions } from '@herald/rpc';
-import {
-  dropSchemas,
-  eventually,
-  exitOf,
-  freePort,
-  isolatedBus,
-  seedAccount,
-  startServiceProcess,
-  testEnv,
-  uniqueName,
-  untilServing,
-} from '@herald/testing';
+import { eventually, testEnv } from '@herald/testing';
+import { percentile, rssKiB, startSlice } from './slice.js';
 
 const total = Number(process.env['BENCH_NOTIFICATIONS'] ?? 20_000);
 const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 64);
-const users = 10;
+const users = Array.from({ length: 10 }, (_, i) => `u${i}`);
 
-/** A built service as its own process; BENCH_PROFILE=<service> writes its CPU profile to /tmp/prof. */
-function start(service: string, env: Record<string, string>): ChildProcess {
-  const profile = process.env['BENCH_PROFILE'] === service ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [];
-  return startServiceProcess(service, { env, nodeArgs: profile, stderr: 'inherit' });
-}
-
-function rssMiB(pid: number | undefined): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round(kb / 1024);
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
-}
+const rssMiB = (pid: number | undefined) => Math.round(rssKiB(pid) / 1024);
 
 async function main(): Promise<void> {
-  const [ingestPort, prefsPort, interfacePort] = [await freePort(), await freePort(), await freePort()];
-  const { namespace, cleanup } = await isolatedBus('bench');
-  const schemas = { prefs: uniqueName('bench_prefs_'), inbox: uniqueName('bench_inbox_') };
-  const common = { HERALD_NAMESPACE: namespace, METRICS_PORT: '0' };
-  const children = {
-    preferences: start('preferences', { ...common, GRPC_PORT: String(prefsPort), DB_SCHEMA: schemas.prefs }),
-    interface: start('interface', { ...common, GRPC_PORT: String(interfacePort), DB_SCHEMA: schemas.inbox }),
-    ingest: start('ingest', { ...common, GRPC_PORT: String(ingestPort), PREFERENCES_ADDR: `127.0.0.1:${prefsPort}` }),
-  };
-  const ingest = new NotificationIngestClient(`127.0.0.1:${ingestPort}`, ...clientOptions());
+  const slice = await startSlice(users);
+  const { children, schemas } = slice;
   const db = new pg.Client({ connectionString: testEnv.databaseUrl });
   await db.connect();
-  const deadline = { deadlineMs: 30_000 };
   try {
-    await untilServing(`127.0.0.1:${prefsPort}`, 60_000);
-    const userIds = Array.from({ length: users }, (_, i) => `u${i}`);
-    const { keys } = await seedAccount(`127.0.0.1:${prefsPort}`, { accountId: 'bench', userIds });
-    const apiKey = keys[0]!.apiKey;
-    const send = (i: number) =>
-      callUnary(
-        ingest.addError.bind(ingest),
-        { text: `Benchmark notification ${i}`, recipients: [`u${i % users}`] },
-        { ...deadline, bearer: apiKey },
-      );
-    await eventually(() => send(0), 60_000, 200);
-
+    const send = (i: number) => slice.addError(`Benchmark notification ${i}`, users[i % users.length]!);
     const stored = async (): Promise<number> => {
       const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schemas.inbox}".inbox_items`);
       return rows[0]?.n ?? 0;
@@ -127,12 +79,8 @@ async function main(): Promise<void> {
       `  peak RSS MiB:         ingest ${peakRss.ingest}  preferences ${peakRss.preferences}  interface ${peakRss.interface}`,
     );
   } finally {
-    ingest.close();
-    for (const child of Object.values(children)) child.kill('SIGTERM');
-    await Promise.all(Object.values(children).map(exitOf));
     await db.end();
-    await dropSchemas(schemas.prefs, schemas.inbox);
-    await cleanup();
+    await slice.stop();
   }
 }
 
