@@ -32,6 +32,14 @@ const shape = {
   SIGNING_KEY_CACHE_MAX: env.positiveInt(10_000),
   /** Lifetime of the tokens the dev sign-in hands out. */
   DEV_TOKEN_TTL_S: env.positiveInt(12 * 3600),
+  /** Live feed: open connections per user (every tab and device), across this replica. */
+  LIVE_MAX_CONNECTIONS_PER_USER: env.positiveInt(20),
+  /** Live feed: between two heartbeats, in milliseconds (below common proxies' 30 s idle timeout). */
+  LIVE_HEARTBEAT_MS: env.positiveInt(25_000),
+  /** Live feed: bytes queued for one client beyond which it is dropped as too slow. */
+  LIVE_MAX_BUFFERED_BYTES: env.positiveInt(1024 * 1024),
+  /** Live feed: most missed items sent on a reconnect; a client gone longer reloads its list. */
+  LIVE_CATCH_UP_MAX_ITEMS: env.positiveInt(500),
 };
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;

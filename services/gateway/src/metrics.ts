@@ -20,7 +20,6 @@ export class GatewayMetrics {
   readonly liveConnections = new Gauge({
     name: 'herald_live_connections',
     help: 'Open live-feed connections (WebSocket and SSE).',
-    labelNames: ['transport'] as const,
     registers: [this.registry],
   });
 

@@ -104,9 +104,18 @@ function toHttpError(err: FastifyError | HttpError | Error): HttpError {
   return new HttpError(500, 'INTERNAL', 'internal error', { cause: err });
 }
 
+/** A request URL as logged: an access token in its query is masked. */
+export function withoutToken(url: string): string {
+  return url.replace(/([?&]access_token=)[^&#]*/gi, '$1[redacted]');
+}
+
 export async function buildGateway(deps: GatewayDeps, options: GatewayOptions): Promise<Gateway> {
   const app: Gateway = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    loggerInstance: deps.logger.child(
+      {},
+      // The live feed takes `?access_token=` (RFC 6750 §2.3): it never reaches the logs.
+      { serializers: { req: (req: FastifyRequest) => ({ method: req.method, url: withoutToken(req.url) }) } },
+    ) as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes,
     // Unknown fields are refused with their name, not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },

@@ -8,6 +8,8 @@ import { isServiceError } from './http-error.js';
 import { GatewayMetrics } from './metrics.js';
 import { Peers } from './peers.js';
 import { buildGateway, type Gateway, type GatewayDeps } from './server.js';
+import { GrpcLiveInbox } from './live/grpc-live-inbox.js';
+import { livePlugin } from './live/live-plugin.js';
 import { status } from '@grpc/grpc-js';
 import { callUnary } from '@herald/rpc';
 
@@ -84,7 +86,7 @@ export async function startGateway(
       rateLimit: { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_WINDOW_MS },
       devTokenTtlSeconds: config.DEV_TOKEN_TTL_S,
       batchDeadlineMs: config.BATCH_DEADLINE_MS,
-      plugins: plugins.map((plugin) => plugin({ deps, bus })),
+      plugins: [liveFeed(config, deps, bus), ...plugins.map((plugin) => plugin({ deps, bus }))],
     });
     await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   } catch (err) {
@@ -111,5 +113,25 @@ export async function startGateway(
       await bus.close();
       logger.info('gateway stopped');
     },
+  };
+}
+
+/** GET /api/v1/me/live: the signed-in user's events over WebSocket or SSE, caught up from the inbox. */
+function liveFeed(config: GatewayConfig, deps: GatewayDeps, bus: Bus): FastifyPluginAsync {
+  return async (app) => {
+    await app.register(livePlugin, {
+      nats: bus,
+      authenticate: (request) => (app as unknown as Gateway).authenticatePerson(request, { allowQuery: true }),
+      inbox: new GrpcLiveInbox(deps.peers.inbox, {
+        deadlineMs: config.RPC_DEADLINE_MS,
+        maxItems: config.LIVE_CATCH_UP_MAX_ITEMS,
+      }),
+      limits: {
+        maxConnectionsPerUser: config.LIVE_MAX_CONNECTIONS_PER_USER,
+        heartbeatMs: config.LIVE_HEARTBEAT_MS,
+        maxBufferedBytes: config.LIVE_MAX_BUFFERED_BYTES,
+      },
+      metrics: { open: deps.metrics.liveConnections },
+    });
   };
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SignJWT } from 'jose';
+import WebSocket from 'ws';
 import { eventually, uniqueName } from '@herald/testing';
 import { adminToken, startHarness, type Answer, type Harness } from './harness.js';
 
@@ -57,6 +58,46 @@ describe('the routes of a signed-in person', () => {
     });
   });
   afterAll(() => h.stop());
+
+  it('streams my new items live over a WebSocket signed in by ?access_token=, and nobody else’s', async () => {
+    const own = uniqueName('acct');
+    const keys = await h.seed(own, ['carol', 'dave']);
+    const carol = await token(keys.secret, { account: own, user: 'carol' });
+    const url = `ws://127.0.0.1:${h.gateway.port}/api/v1/me/live?access_token=${encodeURIComponent(carol)}`;
+    const socket = new WebSocket(url);
+    const frames: { type: string; data: { text?: string } }[] = [];
+    socket.on('message', (raw: Buffer) => frames.push(JSON.parse(raw.toString()) as (typeof frames)[number]));
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    try {
+      // The feed opens with the unread count: from then on, events reach this socket.
+      await eventually(() => expect(frames.map((f) => f.type)).toContain('unread_count'));
+      for (const [text, user] of [
+        ['For Dave only', 'dave'],
+        ['Live for Carol', 'carol'],
+      ] as const) {
+        await h.request({
+          method: 'POST',
+          url: '/api/v1/notifications/add_error',
+          bearer: keys.apiKey,
+          body: { text, users: [user] },
+        });
+      }
+      await eventually(() =>
+        expect(frames.filter((f) => f.type === 'item').map((f) => f.data.text)).toEqual(['Live for Carol']),
+      );
+    } finally {
+      socket.close();
+    }
+    const refused = new WebSocket(`ws://127.0.0.1:${h.gateway.port}/api/v1/me/live?access_token=forged`);
+    const status = await new Promise<number | undefined>((resolve) =>
+      refused
+        .once('unexpected-response', (_req, res) => resolve(res.statusCode))
+        .once('open', () => resolve(101))
+        .once('error', () => resolve(undefined)),
+    );
+    refused.on('error', () => undefined);
+    expect(status).toBe(401);
+  });
 
   const me = (url: string, bearer: string, method: 'GET' | 'POST' = 'GET') =>
     h.request({ method, url: `/api/v1/me${url}`, bearer });
