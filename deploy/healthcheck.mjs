@@ -1,9 +1,11 @@
+// @ts-check
 // A container healthcheck: one grpc.health.v1.Health/Check call for the whole
 // server (service ""), over plain HTTP/2 with Node built-ins, since the image
 // has no grpc_health_probe. Exit 0 when SERVING.
 import { connect } from 'node:http2';
 
 const port = Number(process.env.GRPC_PORT);
+/** @type {(reason: string) => never} */
 const fail = (reason) => {
   console.error(`unhealthy: ${reason}`);
   process.exit(1);
@@ -22,7 +24,9 @@ const call = session.request({
 // A gRPC frame: no compression, length 0 (an empty HealthCheckRequest).
 call.end(Buffer.alloc(5));
 
+/** @type {Buffer[]} */
 const chunks = [];
+/** @type {string | string[] | undefined} */
 let grpcStatus;
 call.on('response', (headers) => (grpcStatus = headers['grpc-status']));
 call.on('trailers', (trailers) => (grpcStatus = trailers['grpc-status']));
