@@ -1,3 +1,4 @@
+// @ts-check
 /** Native ESM (the @nats-io v3 clients are ES modules); swc strips the types, tsc -b checks them. */
 export default {
   testEnvironment: 'node',
@@ -19,6 +20,7 @@ export default {
     '<rootDir>/services/*/src/**/*.test.ts',
     '<rootDir>/services/*/test/**/*.test.ts',
     '<rootDir>/e2e/**/*.test.ts',
+    '<rootDir>/deploy/test/**/*.test.ts',
   ],
   testTimeout: 60_000,
   maxWorkers: 2,

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitForPort } from './net.mjs';
 import { say } from './process.mjs';
-import { portVariable, readServices, serviceEnv, servicePorts, stackUrls } from './services.mjs';
+import { ownPortVariables, portVariable, readServices, serviceEnv, servicePorts, stackUrls } from './services.mjs';
 
 /** @typedef {import('./services.mjs').ServiceSpec} ServiceSpec */
 /** @typedef {import('./services.mjs').Ports} Ports */
@@ -58,8 +58,9 @@ export async function runServices({
     return 1;
   }
 
-  for (const variable of /** @type {const} */ (['GRPC_PORT', 'HTTP_PORT', 'METRICS_PORT'])) {
-    if (env[variable]) say(`${variable} is ignored: every service needs its own, e.g. ${portVariable(built[0].name, variable)}`);
+  for (const variable of ownPortVariables) {
+    if (env[variable])
+      say(`${variable} is ignored: every service needs its own, e.g. ${portVariable(built[0].name, variable)}`);
   }
   const ports = servicePorts(list, env);
   /** @type {Map<string, Child>} the current run of each service */
@@ -166,7 +167,10 @@ function mainOf(root, name) {
  * @param {Record<string, string>} env
  */
 function readyEndpoint(service, ports, env) {
-  return { host: probeHost(env.GRPC_HOST), port: Number(ports?.grpc ?? ports?.http ?? service.grpcPort ?? service.httpPort) };
+  return {
+    host: probeHost(env.GRPC_HOST),
+    port: Number(ports?.grpc ?? ports?.http ?? service.grpcPort ?? service.httpPort),
+  };
 }
 
 /**

@@ -107,10 +107,12 @@ export function stackUrls(env = process.env) {
   return { natsUrl: env.NATS_URL || defaultNatsUrl, databaseUrl: env.DATABASE_URL || defaultDatabaseUrl };
 }
 
+export const ownPortVariables = /** @type {const} */ (['GRPC_PORT', 'HTTP_PORT', 'METRICS_PORT']);
+
 /**
  * `INGEST_GRPC_PORT` for ingest's GRPC_PORT: the plain names cannot be shared by every service.
  * @param {string} name
- * @param {'GRPC_PORT' | 'HTTP_PORT' | 'METRICS_PORT'} variable
+ * @param {typeof ownPortVariables[number]} variable
  */
 export function portVariable(name, variable = 'GRPC_PORT') {
   return `${name.toUpperCase().replaceAll('-', '_')}_${variable}`;
@@ -168,7 +170,8 @@ export function serviceEnv(name, ports, env = process.env) {
   }
   const own = ports[name] ?? {};
   // The caller's plain GRPC_PORT and the like are no service's: each has its own.
-  const { GRPC_PORT, HTTP_PORT, METRICS_PORT, ...callers } = definedOnly(env);
+  const callers = definedOnly(env);
+  for (const variable of ownPortVariables) delete callers[variable];
   /** @type {Record<string, string>} */
   const fixed = { HERALD_DEV_MODE: 'true' };
   if (own.grpc !== undefined) fixed.GRPC_PORT = String(own.grpc);
@@ -182,5 +185,8 @@ export function serviceEnv(name, ports, env = process.env) {
  * @returns {Record<string, string>}
  */
 function definedOnly(env) {
-  return /** @type {Record<string, string>} */ (Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)));
+  /** @type {Record<string, string>} */
+  const defined = {};
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) defined[name] = value;
+  return defined;
 }

@@ -8,7 +8,10 @@ import { capture, findExecutable, run, say, SetupError } from './process.mjs';
  * @type {readonly { name: string, present: () => string | null }[]}
  */
 export const systemPackages = [
-  { name: 'nats-server', present: () => findExecutable('nats-server', ['/usr/sbin/nats-server', '/usr/bin/nats-server']) },
+  {
+    name: 'nats-server',
+    present: () => findExecutable('nats-server', ['/usr/sbin/nats-server', '/usr/bin/nats-server']),
+  },
   { name: 'postgresql', present: () => postgresTool('pg_ctl') },
   // For the browser specs.
   { name: 'chromium', present: () => findExecutable('chromium') ?? findExecutable('chromium-browser') },

@@ -98,7 +98,11 @@ function signalWhen(pattern, signal) {
 
 describe('runServices', () => {
   it('runs every built service in dev mode with its env, prefixes their output, and exits 0 on SIGINT', async () => {
-    const list = [fakeService('preferences'), fakeService('ingest'), { name: 'sms', grpcPort: 1, public: false, after: [] }];
+    const list = [
+      fakeService('preferences'),
+      fakeService('ingest'),
+      { name: 'sms', grpcPort: 1, public: false, after: [] },
+    ];
     const { code, output, ports } = await launch(list, {
       env: { LOG_LEVEL: 'debug', GRPC_PORT: '1', HERALD_DEV_MODE: 'false' },
       whenOutput: signalWhen(/Herald is up/, 'SIGINT'),

@@ -67,10 +67,16 @@ describe('readServices', () => {
   });
 
   it('refuses a field it cannot run, naming the file', () => {
-    assert.throws(() => servicesOf({ a: { herald: { after: [] } } }), /services\/a\/package.json "herald": needs a grpcPort or an httpPort/);
+    assert.throws(
+      () => servicesOf({ a: { herald: { after: [] } } }),
+      /services\/a\/package.json "herald": needs a grpcPort or an httpPort/,
+    );
     assert.throws(() => servicesOf({ a: { herald: { grpcPort: 'x' } } }), /grpcPort must be a port number/);
     assert.throws(() => servicesOf({ a: { herald: { grpcPort: 1, port: 2 } } }), /unknown key port/);
-    assert.throws(() => servicesOf({ a: { herald: { grpcPort: 1, after: ['b'] } } }), /a starts after b, which is not a service/);
+    assert.throws(
+      () => servicesOf({ a: { herald: { grpcPort: 1, after: ['b'] } } }),
+      /a starts after b, which is not a service/,
+    );
     assert.throws(
       () => servicesOf({ a: { herald: { grpcPort: 1, after: ['b'] } }, b: { herald: { grpcPort: 2, after: ['a'] } } }),
       /in a cycle/,
