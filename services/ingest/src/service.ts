@@ -18,6 +18,7 @@ export interface RunningIngest {
 export async function startIngest(config: IngestConfig, logger: Logger): Promise<RunningIngest> {
   const bus = await Bus.connect({
     url: config.NATS_URL,
+    credentials: { user: config.NATS_USER, password: config.NATS_PASSWORD, credsFile: config.NATS_CREDS },
     namespace: config.HERALD_NAMESPACE,
     replicas: config.NATS_STREAM_REPLICAS,
     name: 'ingest',

@@ -30,6 +30,7 @@ export async function startInterface(config: InterfaceConfig, logger: Logger): P
   });
   const bus = await Bus.connect({
     url: config.NATS_URL,
+    credentials: { user: config.NATS_USER, password: config.NATS_PASSWORD, credsFile: config.NATS_CREDS },
     namespace: config.HERALD_NAMESPACE,
     replicas: config.NATS_STREAM_REPLICAS,
     name: 'interface',

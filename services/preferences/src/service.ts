@@ -46,6 +46,7 @@ export async function startPreferences(config: PreferencesConfig, logger: Logger
   try {
     bus = await Bus.connect({
       url: config.NATS_URL,
+      credentials: { user: config.NATS_USER, password: config.NATS_PASSWORD, credsFile: config.NATS_CREDS },
       namespace: config.HERALD_NAMESPACE,
       replicas: config.NATS_STREAM_REPLICAS,
       name: 'preferences',
