@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parse } from 'yaml';
 import { Bus } from '@herald/bus';
 import {
   dropSchemas,
@@ -24,16 +25,41 @@ const natsServer = findExecutable('nats-server', ['/usr/sbin/nats-server', '/usr
 /** NATS_<SERVICE>_PASSWORD, which deploy/nats/nats.conf reads for each user. */
 const passwordVariable = (service: string) => `NATS_${service.toUpperCase().replaceAll('-', '_')}_PASSWORD`;
 
+const store = mkdtempSync(join(tmpdir(), 'herald-nats-'));
+afterAll(() => rmSync(store, { recursive: true, force: true }));
+
+/** The server configuration of compose, as it is. */
+function composeConfig(): string {
+  return join(repoRoot, 'deploy/nats/nats.conf');
+}
+
 /**
- * deploy/nats/nats.conf, on a nats-server of this spec's own (the one of this
- * machine runs open): every service has its user, runs with it, and may
- * publish only what it owns.
+ * The users the Kubernetes chart values give the NATS cluster, as the chart
+ * renders them: JSON (which a NATS configuration accepts), with each
+ * `<< $VAR >>` a bare variable reference.
  */
-describe('the NATS users of compose and Kubernetes', () => {
+function kubernetesConfig(): string {
+  const values = parse(readFileSync(join(repoRoot, 'deploy/k8s/nats-values.yaml'), 'utf8')) as {
+    config: { merge: { authorization: unknown } };
+  };
+  const authorization = JSON.stringify(values.config.merge.authorization).replace(/"<< (\$\w+) >>"/g, '$1');
+  const file = join(store, 'kubernetes.conf');
+  writeFileSync(file, `authorization: ${authorization}\n`);
+  return file;
+}
+
+/**
+ * The NATS users of each deployment, on a nats-server of this spec's own (the
+ * one of this machine runs open): every service has its user, runs with it,
+ * and may publish only what it owns.
+ */
+describe.each([
+  ['deploy/nats/nats.conf (compose)', composeConfig, true],
+  ['deploy/k8s/nats-values.yaml (Kubernetes)', kubernetesConfig, false],
+])('the NATS users of %s', (_, configFile, runServices) => {
   const services = readServices(repoRoot);
   // A leading letter: nats-server parses a variable's value, and one that starts with a digit may read as a number.
   const passwords = Object.fromEntries(services.map((s) => [s.name, `k${randomBytes(16).toString('hex')}`]));
-  const store = mkdtempSync(join(tmpdir(), 'herald-nats-'));
   const buses: Bus[] = [];
   let server: ChildProcess;
   let url: string;
@@ -70,17 +96,8 @@ describe('the NATS users of compose and Kubernetes', () => {
     const port = await freePort();
     url = `nats://127.0.0.1:${port}`;
     const env = Object.fromEntries(services.map((s) => [passwordVariable(s.name), passwords[s.name] ?? '']));
-    const args = [
-      '-c',
-      join(repoRoot, 'deploy/nats/nats.conf'),
-      '-a',
-      '127.0.0.1',
-      '-p',
-      String(port),
-      '-js',
-      '-sd',
-      store,
-    ];
+    const jetstreamDir = mkdtempSync(join(store, 'js-'));
+    const args = ['-c', configFile(), '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', jetstreamDir];
     server = spawn(natsServer, args, { env: { ...env, PATH: process.env['PATH'] ?? '' }, stdio: 'ignore' });
     await eventually(() => connectAs(services[0]?.name ?? 'ingest'), 10_000, 100);
   });
@@ -89,7 +106,6 @@ describe('the NATS users of compose and Kubernetes', () => {
     await Promise.all(buses.map((b) => b.close()));
     server?.kill('SIGTERM');
     if (server) await exitOf(server);
-    rmSync(store, { recursive: true, force: true });
   });
 
   it('has a user for every service', async () => {
@@ -100,40 +116,44 @@ describe('the NATS users of compose and Kubernetes', () => {
     await expect(connectAs('ingest', 'wrong')).rejects.toThrow(/Authorization/i);
   });
 
-  it('runs every service with its own user', async () => {
-    const schemas: string[] = [];
-    const started = await Promise.all(
-      services
-        .filter((s) => s.grpcPort !== undefined)
-        .map(async (service) => {
-          const schema = uniqueName(`nats_${service.name.replaceAll('-', '_')}_`);
-          schemas.push(schema);
-          const port = await freePort();
-          const child = startServiceProcess(service.name, {
-            env: {
-              NATS_URL: url,
-              NATS_USER: service.name,
-              NATS_PASSWORD: passwords[service.name] ?? '',
-              DB_SCHEMA: schema,
-              GRPC_PORT: String(port),
-              METRICS_PORT: String(await freePort()),
-            },
-          });
-          return { service, child, port };
-        }),
-    );
-    try {
-      // SERVING: each made its streams and consumers, which its permissions allow.
-      await Promise.all(started.map(({ port }) => untilServing(`127.0.0.1:${port}`, 30_000)));
-    } finally {
-      for (const { child } of started) child.kill('SIGTERM');
-      const exits = await Promise.all(
-        started.map(async ({ service, child }) => [service.name, (await exitOf(child)).code]),
+  (runServices ? it : it.skip)(
+    'runs every service with its own user',
+    async () => {
+      const schemas: string[] = [];
+      const started = await Promise.all(
+        services
+          .filter((s) => s.grpcPort !== undefined)
+          .map(async (service) => {
+            const schema = uniqueName(`nats_${service.name.replaceAll('-', '_')}_`);
+            schemas.push(schema);
+            const port = await freePort();
+            const child = startServiceProcess(service.name, {
+              env: {
+                NATS_URL: url,
+                NATS_USER: service.name,
+                NATS_PASSWORD: passwords[service.name] ?? '',
+                DB_SCHEMA: schema,
+                GRPC_PORT: String(port),
+                METRICS_PORT: String(await freePort()),
+              },
+            });
+            return { service, child, port };
+          }),
       );
-      await dropSchemas(...schemas);
-      expect(exits).toEqual(started.map(({ service }) => [service.name, 0]));
-    }
-  }, 60_000);
+      try {
+        // SERVING: each made its streams and consumers, which its permissions allow.
+        await Promise.all(started.map(({ port }) => untilServing(`127.0.0.1:${port}`, 30_000)));
+      } finally {
+        for (const { child } of started) child.kill('SIGTERM');
+        const exits = await Promise.all(
+          started.map(async ({ service, child }) => [service.name, (await exitOf(child)).code]),
+        );
+        await dropSchemas(...schemas);
+        expect(exits).toEqual(started.map(({ service }) => [service.name, 0]));
+      }
+    },
+    60_000,
+  );
 
   it('lets ingest publish notifications and popups, and nothing another service owns', async () => {
     const { mayPublish } = await connectAs('ingest');
