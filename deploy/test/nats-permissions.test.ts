@@ -142,7 +142,7 @@ describe.each([
       );
       try {
         // SERVING: each made its streams and consumers, which its permissions allow.
-        await Promise.all(started.map(({ port }) => untilServing(`127.0.0.1:${port}`, 30_000)));
+        await Promise.all(started.map(({ port }) => untilServing(`127.0.0.1:${port}`, 90_000)));
       } finally {
         for (const { child } of started) child.kill('SIGTERM');
         const exits = await Promise.all(
@@ -152,7 +152,7 @@ describe.each([
         expect(exits).toEqual(started.map(({ service }) => [service.name, 0]));
       }
     },
-    60_000,
+    150_000,
   );
 
   it('lets ingest publish notifications and popups, and nothing another service owns', async () => {
