@@ -1,32 +1,49 @@
+// @ts-check
 // Lint catches async bugs and import cycles, not taste: prettier settles layout.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { importX } from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
+/**
+ * What ships is what a package's `dependencies` hold (`pnpm deploy --prod`
+ * builds the production bundle from them): its src/ may import nothing else,
+ * workspace packages included. Specs are not shipped, so they are left out.
+ * Type-only imports are erased at build time, so they are left out.
+ * @type {import('eslint').Linter.Config[]}
+ */
+export const dependencyRules = [
+  {
+    files: ['libs/*/src/**/*.ts', 'services/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'import-x/no-extraneous-dependencies': [
+        'error',
+        { devDependencies: false, optionalDependencies: false, peerDependencies: false, includeInternal: true },
+      ],
+    },
+  },
+];
+
 export default tseslint.config(
   {
-    ignores: [
-      '**/dist/**',
-      '**/node_modules/**',
-      'libs/contracts/src/gen/**',
-      'services/web/**',
-      'libs/sdk/**',
-      '**/*.mjs',
-      '**/*.js',
-    ],
+    ignores: ['**/dist/**', '**/node_modules/**', 'libs/contracts/src/gen/**', 'services/web/**', 'libs/sdk/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   importX.flatConfigs.typescript,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.mjs', '**/*.js'],
     languageOptions: {
       parserOptions: { project: ['./tsconfig.test.json'], tsconfigRootDir: import.meta.dirname },
     },
     settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.test.json' })] },
     rules: {
-      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        // node:test runs what describe/it register; the promises they return are its to await.
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test'] }] },
+      ],
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
@@ -41,4 +58,10 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Plain Node scripts typed with JSDoc: tsc (checkJs) already refuses an undefined name.
+    files: ['**/*.mjs', '**/*.js'],
+    rules: { '@typescript-eslint/consistent-type-imports': 'off', 'no-undef': 'off' },
+  },
+  ...dependencyRules,
 );

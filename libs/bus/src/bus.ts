@@ -8,7 +8,8 @@ import {
   type JetStreamManager,
   type PubAck,
 } from '@nats-io/jetstream';
-import { connect, headers, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { readFile } from 'node:fs/promises';
+import { connect, credsAuthenticator, headers, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { streams, subjectOf, filterOf, type StreamName, type Topic } from '@herald/contracts';
 import { extractContext, injectContext, withSpan, type Logger } from '@herald/telemetry';
 import type { ConsumerState } from '@herald/metrics';
@@ -27,6 +28,15 @@ export interface BusOptions {
   logger: Logger;
   /** Stream replicas: 1 on one machine, 3 on a cluster. */
   replicas?: number;
+  /** Who the service is to a NATS server that requires it; none on the open local server. */
+  credentials?: NatsCredentials;
+}
+
+export interface NatsCredentials {
+  user?: string | undefined;
+  password?: string | undefined;
+  /** Path of a .creds file (a user JWT and its nkey seed), instead of user and password. */
+  credsFile?: string | undefined;
 }
 
 export interface PublishOptions {
@@ -59,10 +69,13 @@ export class Bus {
   }
 
   static async connect(options: BusOptions): Promise<Bus> {
+    const { user, password, credsFile } = options.credentials ?? {};
     const nc = await connect({
       servers: options.url.split(','),
       name: options.name,
       maxReconnectAttempts: -1,
+      ...(user === undefined ? {} : { user, pass: password }),
+      ...(credsFile === undefined ? {} : { authenticator: credsAuthenticator(await readFile(credsFile)) }),
     });
     const jsm = await jetstreamManager(nc);
     return new Bus(nc, jsm, options);

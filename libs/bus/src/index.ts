@@ -1,6 +1,6 @@
 export { Bus } from './bus.js';
 export { headerGetter, headerSetter } from './trace-headers.js';
-export type { BusOptions, PublishOptions } from './bus.js';
+export type { BusOptions, NatsCredentials, PublishOptions } from './bus.js';
 export { defaultRetry, retryDelay } from './consume.js';
 export type {
   BatchHandler,

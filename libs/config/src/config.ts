@@ -67,6 +67,11 @@ export const env = {
 export function serviceShape(defaultPort: number, defaultMetricsPort: number) {
   return {
     NATS_URL: env.natsUrl(),
+    /** Who the service is to NATS (deploy/nats/nats.conf gives each service its own user); unset on an open server. */
+    NATS_USER: env.string(),
+    NATS_PASSWORD: env.string(),
+    /** Path of a NATS .creds file, instead of NATS_USER and NATS_PASSWORD. */
+    NATS_CREDS: env.string(),
     HERALD_NAMESPACE: env.namespace(),
     /** Replicas of each JetStream stream: 1 on one machine, 3 on a NATS cluster. */
     NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),

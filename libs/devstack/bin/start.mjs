@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm start`: the whole system on one machine, as the architecture's "Scale" section puts it.
 import { runServices } from '../lib/launcher.mjs';
 import { exitOnError, repoRoot } from '../lib/process.mjs';

@@ -1,7 +1,17 @@
-import { connect } from 'node:net';
+// @ts-check
+import { connect, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** host and port of a URL such as nats://127.0.0.1:4222 or postgres://u@host:5432/db. */
+/**
+ * @typedef {{ host: string, port: number }} Endpoint
+ */
+
+/**
+ * host and port of a URL such as nats://127.0.0.1:4222 or postgres://u@host:5432/db.
+ * @param {string} url
+ * @param {number} defaultPort
+ * @returns {Endpoint}
+ */
 export function endpointOf(url, defaultPort) {
   const parsed = new URL(url);
   // WHATWG URL keeps IPv6 brackets in hostname; net.connect wants them off.
@@ -9,16 +19,24 @@ export function endpointOf(url, defaultPort) {
   return { host, port: Number(parsed.port || defaultPort) };
 }
 
-/** Only a server on this machine is ours to start. */
+/**
+ * Only a server on this machine is ours to start.
+ * @param {string} host
+ */
 export function isLocalHost(host) {
   return ['127.0.0.1', 'localhost', '::1', '0.0.0.0', '::'].includes(host) || host.startsWith('127.');
 }
 
-/** True when something accepts TCP connections on host:port within timeoutMs. */
+/**
+ * True when something accepts TCP connections on host:port within timeoutMs.
+ * @param {Endpoint} endpoint
+ * @param {number} timeoutMs
+ * @returns {Promise<boolean>}
+ */
 export function isListening({ host, port }, timeoutMs = 1000) {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
-    const done = (answer) => {
+    const done = (/** @type {boolean} */ answer) => {
       socket.destroy();
       resolve(answer);
     };
@@ -31,6 +49,8 @@ export function isListening({ host, port }, timeoutMs = 1000) {
 /**
  * Resolves true once host:port answers, false at the deadline or as soon as
  * `gaveUp()` says the process meant to listen there is gone.
+ * @param {Endpoint} endpoint
+ * @param {{ timeoutMs: number, gaveUp?: () => boolean }} options
  */
 export async function waitForPort(endpoint, { timeoutMs, gaveUp = () => false }) {
   const deadline = Date.now() + timeoutMs;
@@ -40,4 +60,21 @@ export async function waitForPort(endpoint, { timeoutMs, gaveUp = () => false })
     await sleep(200);
   }
   return false;
+}
+
+/**
+ * A TCP port free on 127.0.0.1 right now.
+ * @returns {Promise<number>}
+ */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
 }

@@ -1,3 +1,4 @@
+// @ts-check
 import { join } from 'node:path';
 import { capture, findExecutable, repoRoot, run, say, SetupError } from './process.mjs';
 

@@ -1,3 +1,4 @@
+// @ts-check
 import { appendFileSync, chownSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { endpointOf, isListening, isLocalHost, waitForPort } from './net.mjs';
@@ -32,7 +33,10 @@ export async function ensurePostgres(url = defaultDatabaseUrl, { dir = heraldDir
   return dataDir;
 }
 
-/** The Debian cluster (pg_lsclusters) configured for `port`, if any. */
+/**
+ * The Debian cluster (pg_lsclusters) configured for `port`, if any.
+ * @param {number} port
+ */
 function debianClusterOn(port) {
   const listing = findExecutable('pg_lsclusters') && capture('pg_lsclusters', ['--no-header']);
   if (!listing) return null;
@@ -43,6 +47,10 @@ function debianClusterOn(port) {
   return null;
 }
 
+/**
+ * @param {import('./net.mjs').Endpoint} endpoint
+ * @param {string} pgDir
+ */
 async function startOwnCluster(endpoint, pgDir) {
   const initdb = postgresTool('initdb');
   const pgCtl = postgresTool('pg_ctl');
@@ -56,6 +64,7 @@ async function startOwnCluster(endpoint, pgDir) {
   const logFile = join(pgDir, 'postgres.log');
   // PostgreSQL refuses to run as root: as root, run it as the postgres user, owner of its folder.
   const asPostgres = process.getuid?.() === 0 ? postgresUser() : null;
+  /** @type {(bin: string, args: string[]) => [string, string[]]} */
   const as = (bin, args) => (asPostgres ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args]);
   mkdirSync(pgDir, { recursive: true });
   if (asPostgres) {
@@ -77,7 +86,10 @@ async function startOwnCluster(endpoint, pgDir) {
   return dataDir;
 }
 
-/** A PostgreSQL program: on PATH, or where Debian keeps it (off PATH). */
+/**
+ * A PostgreSQL program: on PATH, or where Debian keeps it (off PATH).
+ * @param {string} name
+ */
 export function postgresTool(name) {
   const debianPlaces = postgresBinDirs().map((dir) => join(dir, name));
   return findExecutable(name, debianPlaces);

@@ -1,3 +1,4 @@
+// @ts-check
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, readdirSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -11,17 +12,25 @@ export const heraldDir = join(repoRoot, '.herald');
 
 /** A failure the user can act on: printed as one line, exit 1. */
 export class SetupError extends Error {
+  /** @param {string} message */
   constructor(message) {
     super(message);
     this.name = 'SetupError';
   }
 }
 
+/** @param {string} message */
 export function say(message) {
   console.log(`[devstack] ${message}`);
 }
 
-/** Runs a command with inherited stdio; rejects with SetupError unless it exits 0. */
+/**
+ * Runs a command with inherited stdio; rejects with SetupError unless it exits 0.
+ * @param {string} command
+ * @param {string[]} args
+ * @param {import('node:child_process').SpawnOptions} options
+ * @returns {Promise<void>}
+ */
 export function run(command, args, options = {}) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { stdio: 'inherit', ...options });
@@ -33,12 +42,18 @@ export function run(command, args, options = {}) {
   });
 }
 
-/** Runs a command to read its output; null when it cannot run or fails. */
+/**
+ * Runs a command to read its output; null when it cannot run or fails.
+ * @param {string} command
+ * @param {string[]} args
+ * @returns {string | null}
+ */
 export function capture(command, args) {
   const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   return result.status === 0 ? result.stdout : null;
 }
 
+/** @param {string} path */
 function isExecutable(path) {
   try {
     accessSync(path, constants.X_OK);
@@ -48,7 +63,12 @@ function isExecutable(path) {
   }
 }
 
-/** The first executable named `name` on PATH, else the first of `fallbacks` that exists. */
+/**
+ * The first executable named `name` on PATH, else the first of `fallbacks` that exists.
+ * @param {string} name
+ * @param {string[]} fallbacks
+ * @returns {string | null}
+ */
 export function findExecutable(name, fallbacks = []) {
   const onPath = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
   return [...onPath.map((dir) => join(dir, name)), ...fallbacks].find(isExecutable) ?? null;
@@ -68,7 +88,11 @@ export function postgresBinDirs() {
     .map((v) => `/usr/lib/postgresql/${v}/bin`);
 }
 
-/** Entry points share one ending: a SetupError is one line and exit 1, anything else a stack trace. */
+/**
+ * Entry points share one ending: a SetupError is one line and exit 1, anything else a stack trace.
+ * @param {unknown} err
+ * @returns {never}
+ */
 export function exitOnError(err) {
   if (err instanceof SetupError) console.error(`[devstack] ${err.message}`);
   else console.error(err);

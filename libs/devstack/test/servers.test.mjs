@@ -1,23 +1,14 @@
+// @ts-check
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { isListening } from '../lib/net.mjs';
+import { freePort, isListening } from '../lib/net.mjs';
 import { ensureNats } from '../lib/nats.mjs';
 import { ensurePostgres, postgresTool } from '../lib/postgres.mjs';
 import { findExecutable } from '../lib/process.mjs';
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A scratch folder the postgres user can enter (mkdtemp makes it 0700). */
 function scratchDir() {
@@ -36,12 +27,12 @@ describe('ensureNats', { skip: !natsServer && 'nats-server is not installed' }, 
     const url = `nats://127.0.0.1:${port}`;
     const pid = await ensureNats(url, { dir });
     try {
-      assert.ok(pid > 0);
+      assert.ok(pid !== null && pid !== undefined && pid > 0);
       assert.ok(await isListening({ host: '127.0.0.1', port }));
       assert.ok(existsSync(join(dir, 'nats', 'jetstream')));
       assert.equal(await ensureNats(url, { dir }), null);
     } finally {
-      process.kill(pid, 'SIGTERM');
+      if (pid) process.kill(pid, 'SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -58,7 +49,7 @@ describe('ensurePostgres', { skip: !pgCtl && 'PostgreSQL is not installed' }, ()
       assert.ok(await isListening({ host: '127.0.0.1', port }));
       assert.equal(await ensurePostgres(url, { dir }), null);
     } finally {
-      const stop = [pgCtl, 'stop', '-m', 'fast', '-D', dataDir];
+      const stop = [String(pgCtl), 'stop', '-m', 'fast', '-D', String(dataDir)];
       const asRoot = process.getuid?.() === 0;
       spawnSync(asRoot ? 'runuser' : stop[0], asRoot ? ['-u', 'postgres', '--', ...stop] : stop.slice(1));
       rmSync(dir, { recursive: true, force: true });

@@ -10,6 +10,10 @@ import type { Steps } from './startup.js';
 /** The variables of serviceShape and databaseShape (libs/config) these steps read. */
 export interface BusConfig {
   NATS_URL: string;
+  /** NATS credentials, where the server asks for them: a user and password, or a creds file. */
+  NATS_USER?: string | undefined;
+  NATS_PASSWORD?: string | undefined;
+  NATS_CREDS?: string | undefined;
   HERALD_NAMESPACE: string;
   NATS_STREAM_REPLICAS: number;
 }
@@ -83,6 +87,7 @@ export async function openBus(
     () =>
       Bus.connect({
         url: config.NATS_URL,
+        credentials: { user: config.NATS_USER, password: config.NATS_PASSWORD, credsFile: config.NATS_CREDS },
         namespace: config.HERALD_NAMESPACE,
         replicas: config.NATS_STREAM_REPLICAS,
         name: options.service,
