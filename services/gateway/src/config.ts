@@ -4,6 +4,10 @@ import { env, loadConfig } from '@herald/config';
 const shape = {
   NATS_URL: env.natsUrl(),
   HERALD_NAMESPACE: env.namespace(),
+  /** Who the gateway is to a NATS server that requires it: a user and password, or a creds file. */
+  NATS_USER: env.string(),
+  NATS_PASSWORD: env.string(),
+  NATS_CREDS: env.string(),
   LOG_LEVEL: env.logLevel(),
   OTEL_EXPORTER_OTLP_ENDPOINT: env.otlpEndpoint(),
   HTTP_HOST: z.string().default('127.0.0.1'),

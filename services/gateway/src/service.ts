@@ -35,7 +35,13 @@ export async function startGateway(
   if (config.HERALD_DEV_MODE) {
     logger.warn('HERALD_DEV_MODE=true: admin routes open without a token, POST /dev/sign-in signs tokens for anyone');
   }
-  const bus = await Bus.connect({ url: config.NATS_URL, namespace: config.HERALD_NAMESPACE, name: 'gateway', logger });
+  const bus = await Bus.connect({
+    url: config.NATS_URL,
+    credentials: { user: config.NATS_USER, password: config.NATS_PASSWORD, credsFile: config.NATS_CREDS },
+    namespace: config.HERALD_NAMESPACE,
+    name: 'gateway',
+    logger,
+  });
   const peers = new Peers(
     { ingest: config.INGEST_ADDR, preferences: config.PREFERENCES_ADDR, interface: config.INTERFACE_ADDR },
     config.RPC_DEADLINE_MS,
