@@ -1,4 +1,12 @@
-import { Channel, Delivery, DeadLetter, InboxRead, LiveEvent, Notification } from './gen/herald/v1/notification.js';
+import {
+  Channel,
+  Delivery,
+  DeliveryOutcome,
+  DeadLetter,
+  InboxRead,
+  LiveEvent,
+  Notification,
+} from './gen/herald/v1/notification.js';
 import { DirectoryChanged } from './gen/herald/v1/directory.js';
 import { PreferencesChanged } from './gen/herald/v1/preferences.js';
 
@@ -8,7 +16,14 @@ export interface Codec<T> {
   decode(input: Uint8Array): T;
 }
 
-export type StreamName = 'NOTIFICATIONS' | 'DELIVERIES' | 'INBOX' | 'PREFERENCES' | 'DIRECTORY' | 'DEADLETTER';
+export type StreamName =
+  | 'NOTIFICATIONS'
+  | 'DELIVERIES'
+  | 'OUTCOMES'
+  | 'INBOX'
+  | 'PREFERENCES'
+  | 'DIRECTORY'
+  | 'DEADLETTER';
 
 export interface StreamSpec {
   subjects: readonly string[];
@@ -28,6 +43,9 @@ const DAY = 24 * HOUR;
 export const streams: Readonly<Record<StreamName, StreamSpec>> = {
   NOTIFICATIONS: { subjects: ['notifications.>'], maxAgeMs: 3 * DAY, duplicateWindowMs: 1 * HOUR },
   DELIVERIES: { subjects: ['deliveries.>'], maxAgeMs: 3 * DAY, duplicateWindowMs: 1 * HOUR },
+  // A family of its own, not deliveries.outcome.*: inside `deliveries.>` it would pose as a channel named
+  // "outcome" to every `deliveries.<channel>.>` filter, and the log outlives the deliveries it tells of.
+  OUTCOMES: { subjects: ['outcomes.>'], maxAgeMs: 7 * DAY, duplicateWindowMs: 1 * HOUR },
   INBOX: { subjects: ['inbox.>'], maxAgeMs: 2 * DAY, duplicateWindowMs: 10 * 60_000 },
   PREFERENCES: { subjects: ['preferences.>'], maxAgeMs: 7 * DAY, duplicateWindowMs: 10 * 60_000 },
   /** Invalidations, replayed by a replica that was cut off; older ones are covered by the caches' TTL. */
@@ -64,6 +82,8 @@ export const topics = {
   notificationIngested: topic('NOTIFICATIONS', 'notifications.ingested', ['account'], Notification),
   /** One notification for one recipient on one channel. */
   delivery: topic('DELIVERIES', 'deliveries', ['channel', 'account'], Delivery),
+  /** What became of one delivery on its channel: the delivery log. */
+  deliveryOutcome: topic('OUTCOMES', 'outcomes', ['channel', 'account'], DeliveryOutcome),
   /** Items a user read in the interface. */
   inboxRead: topic('INBOX', 'inbox.read', ['account', 'user'], InboxRead),
   /** A user's settings or profile after a change. */

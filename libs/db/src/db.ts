@@ -32,8 +32,12 @@ export function createPool(options: PoolOptions): Pool {
 export interface MigrateOptions {
   url: string;
   schema: string;
-  /** Folder of the service's versioned .sql migrations, applied in name order. */
-  dir: URL;
+  /**
+   * Folders of versioned .sql migrations, applied in the order of their file
+   * names across all folders: the service's own, and those of the libs it
+   * keeps tables for (e.g. @herald/channel's ledger of sent deliveries).
+   */
+  dir: URL | readonly URL[];
   logger: Logger;
 }
 
@@ -52,7 +56,8 @@ export async function migrate(options: MigrateOptions): Promise<void> {
   try {
     const applied = await runner({
       dbClient: client,
-      dir: fileURLToPath(options.dir),
+      dir: (options.dir instanceof URL ? [options.dir] : options.dir).map((d) => `${fileURLToPath(d)}*.sql`),
+      useGlob: true,
       direction: 'up',
       schema: options.schema,
       createSchema: true,

@@ -6,6 +6,8 @@ import { serverCredentials, startRpcServer } from '@herald/rpc';
 import type { Logger } from '@herald/telemetry';
 import type { InterfaceConfig } from './config.js';
 import { BusInboxEvents } from './bus-events.js';
+import { DeliveryLog } from './delivery-log.js';
+import { DeliveryLogRepository } from './delivery-log-repository.js';
 import { Inbox } from './inbox.js';
 import { InboxRepository } from './inbox-repository.js';
 import { inboxRpc } from './inbox-rpc.js';
@@ -35,7 +37,7 @@ export async function startInterface(config: InterfaceConfig, logger: Logger): P
     name: 'interface',
     logger,
   });
-  await bus.ensureStreams(['DELIVERIES', 'INBOX', 'PREFERENCES', 'DEADLETTER']);
+  await bus.ensureStreams(['DELIVERIES', 'OUTCOMES', 'INBOX', 'PREFERENCES', 'DEADLETTER']);
   const inbox = new Inbox(new InboxRepository(pool), new BusInboxEvents(bus));
   await bus.consume(
     topics.delivery,
@@ -54,11 +56,17 @@ export async function startInterface(config: InterfaceConfig, logger: Logger): P
     },
     (batch) => inbox.keepOrders(batch),
   );
+  const deliveryLog = new DeliveryLog(new DeliveryLogRepository(pool));
+  await bus.consume(
+    topics.deliveryOutcome,
+    { durable: 'interface-delivery-log', ...consumerTuning(config, 'INBOX') },
+    (batch) => deliveryLog.store(batch),
+  );
   const server = await startRpcServer({
     host: config.GRPC_HOST,
     port: config.GRPC_PORT,
     credentials: serverCredentials(grpcTls(config)),
-    services: [inboxRpc(inbox, logger)],
+    services: [inboxRpc(inbox, deliveryLog, logger)],
     logger,
   });
   return {

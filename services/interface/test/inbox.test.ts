@@ -16,6 +16,7 @@ import {
   uniqueName,
   within,
 } from '@herald/testing';
+import { deliveryRef, reportOutcome } from '@herald/channel';
 import { loadInterfaceConfig, startInterface, type RunningInterface } from '@herald/interface';
 
 const account = 'acme';
@@ -184,6 +185,7 @@ describe('interface: the inbox', () => {
       ['user_id', call(client.unreadCount, { accountId: account, userId: 'no spaces' })],
       ['notification_ids[0]', call(client.markRead, { accountId: account, userId: 'u1', notificationIds: ['n\0'] })],
       ['notification_ids', call(client.markRead, { accountId: account, userId: 'u1', notificationIds: [] })],
+      ['notification_id', call(client.listDeliveries, { accountId: account, userId: 'u1', notificationId: '' })],
     ];
     for (const [field, promise] of cases) {
       const err = await rejection(promise);
@@ -215,5 +217,38 @@ describe('interface: the inbox', () => {
       'the good delivery',
     );
     expect(page.items[0]?.notification?.id).toBe(`good-${user}`);
+  });
+
+  it('keeps the delivery log of each item: delivered, failed and skipped, each outcome once', async () => {
+    const user = uniqueName('u');
+    const id = `log-${user}`;
+    const ref = (channel: 'email' | 'mobile' | 'browser') => {
+      const d = delivery(id, user, new Date());
+      return deliveryRef({
+        ...d,
+        id: `${id}.${user}.${channel}`,
+        channel: ({ email: 'CHANNEL_EMAIL', mobile: 'CHANNEL_MOBILE', browser: 'CHANNEL_BROWSER' } as const)[channel],
+      });
+    };
+    const t0 = new Date(Date.UTC(2026, 0, 1, 9));
+    const later = (s: number) => new Date(t0.getTime() + s * 1000);
+    await reportOutcome(bus, ref('email'), { status: 'skipped', reason: 'digest' }, t0);
+    await reportOutcome(bus, ref('mobile'), { status: 'failed', reason: 'unregistered token', tries: 1 }, later(1));
+    await reportOutcome(bus, ref('email'), { status: 'delivered', tries: 1, providerMessageId: '<m1@x>' }, later(2));
+    // Reported again, as a redelivered message would: stored once.
+    await reportOutcome(bus, ref('email'), { status: 'delivered', tries: 1, providerMessageId: '<m1@x>' }, later(3));
+    const reply = await eventually(async () => {
+      const r = await call(client.listDeliveries, { accountId: account, userId: user, notificationId: id });
+      expect(r.outcomes).toHaveLength(3);
+      return r;
+    });
+    expect(reply.outcomes.map((o) => [o.channel, o.status, o.reason, o.tries, o.providerMessageId])).toEqual([
+      ['CHANNEL_EMAIL', 'DELIVERY_STATUS_SKIPPED', 'digest', 0, ''],
+      ['CHANNEL_MOBILE', 'DELIVERY_STATUS_FAILED', 'unregistered token', 1, ''],
+      ['CHANNEL_EMAIL', 'DELIVERY_STATUS_DELIVERED', '', 1, '<m1@x>'],
+    ]);
+    expect(reply.outcomes[0]?.deliveryId).toBe(`${id}.${user}.email`);
+    const other = await call(client.listDeliveries, { accountId: account, userId: 'someone-else', notificationId: id });
+    expect(other.outcomes).toEqual([]);
   });
 });

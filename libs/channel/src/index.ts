@@ -1,0 +1,6 @@
+// What every channel service (email, push, Telegram) shares: the delivery log, the sent ledger, safe links.
+export { deliveryRef, reportOutcome } from './outcome.js';
+export type { DeliveryRef, OutcomePublisher, OutcomeReport } from './outcome.js';
+export { SentLedger, channelMigrations } from './sent-ledger.js';
+export type { SentRecord } from './sent-ledger.js';
+export { safeLink } from './links.js';
