@@ -8,11 +8,11 @@ import {
   type User,
 } from '@herald/contracts';
 import { InvalidArgumentError } from '@herald/errors';
+import { renderNotification, toRendered } from '@herald/render';
 import type { Logger } from '@herald/telemetry';
 import { forEachConcurrently } from './bounded.js';
 import type { AccountSnapshot } from './directory-cache.js';
 import { routedChannels, type ProviderRecord, type UserPreferences } from './model.js';
-import { render } from './render.js';
 import { userKey, type UserKey } from './settings-repository.js';
 
 /** A message's trace context, to pass on to what it publishes. */
@@ -73,8 +73,23 @@ export interface PlanInput {
 
 /** One Delivery per (recipient, channel on for them), each with its stable id. */
 export function planDeliveries(notification: Notification, input: PlanInput): PlannedDelivery[] {
-  const rendered = render(notification, notification.provider?.name || input.provider?.name || '');
+  const providerName = notification.provider?.name || input.provider?.name || '';
   const carried: Notification = { ...notification, recipients: [] };
+  const named: Notification = notification.provider
+    ? { ...carried, provider: { ...notification.provider, name: providerName } }
+    : carried;
+  // Rendered per recipient in their language and zone: a plain-text copy for those who show text as is;
+  // each channel renders again at send time from the structured notification.
+  const renderings = new Map<string, Delivery['rendered']>();
+  const renderedFor = (locale: string, timeZone: string): Delivery['rendered'] => {
+    const key = `${locale}\u0000${timeZone}`;
+    let rendered = renderings.get(key);
+    if (!rendered) {
+      rendered = toRendered(renderNotification(named, { locale, timeZone }));
+      renderings.set(key, rendered);
+    }
+    return rendered;
+  };
   const deliveries: PlannedDelivery[] = [];
   for (const user of input.recipients) {
     const preferences = input.preferences.get(userKey(user.accountId, user.id));
@@ -97,7 +112,7 @@ export function planDeliveries(notification: Notification, input: PlanInput): Pl
           channel,
           notification: carried,
           recipient,
-          rendered,
+          rendered: renderedFor(user.locale, user.timezone),
         }),
       });
     }

@@ -294,11 +294,30 @@ describe('a delivery', () => {
       },
       rendered: {
         title: 'Incoming call from +34 600 000 000',
-        body: 'Missed call\nTo: Sales line\nDuration: 2:05',
+        body: 'Missed call\nFrom: +34 600 000 000\nTo: Sales line\nDuration: 2 min 5 s',
         link: 'https://rec.example.com/1',
       },
     });
     expect(stored.find((d) => d.delivery.channel === CHANNEL_INTERFACE)?.delivery.id).toBe(`${sent.id}.ann.interface`);
+  });
+
+  it('carries its text in the language of the recipient', async () => {
+    const accountId = await createAccount(h);
+    await createUser(h, accountId, 'ivan', { locale: 'ru', timezone: 'Europe/Moscow' });
+    await createUser(h, accountId, 'ann', { locale: 'en' });
+    const sent = await ingest(h, {
+      accountId,
+      provider: calls,
+      recipients: ['ivan', 'ann'],
+      body: { $case: 'call', value: { text: 'Missed call', from: 'Jeremy', to: '', duration: 0, link: '' } },
+    });
+    await routed(h);
+    const stored = await deliveriesOf(h, sent.id);
+    const titleOf = (user: string) =>
+      stored.find((d) => d.delivery.recipient?.userId === user && d.delivery.channel === CHANNEL_INTERFACE)?.delivery
+        .rendered?.title;
+    expect(titleOf('ivan')).toBe('Входящий звонок от Jeremy');
+    expect(titleOf('ann')).toBe('Incoming call from Jeremy');
   });
 
   it('is titled by the provider when the notification has no header', async () => {

@@ -1,0 +1,61 @@
+import { IntlMessageFormat, type PrimitiveType } from 'intl-messageformat';
+import { en, ru, type MessageKey } from './messages.js';
+
+export type Locale = 'en' | 'ru';
+
+const catalogs: Readonly<Record<Locale, Readonly<Record<MessageKey, string>>>> = { en, ru };
+
+/** The language of a BCP 47 tag that Herald writes in: `ru`, `ru-RU` → ru; anything else → en. */
+export function localeOf(tag: string): Locale {
+  const primary = tag.trim().toLowerCase().split(/[-_]/)[0];
+  return primary === 'ru' ? 'ru' : 'en';
+}
+
+/** The IANA zone if the runtime knows it, else UTC: a stored zone that went stale must not stop a send. */
+export function zoneOf(timeZone: string): string {
+  if (timeZone === '') return 'UTC';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+    return timeZone;
+  } catch {
+    return 'UTC';
+  }
+}
+
+export type Values = Record<string, PrimitiveType | Date>;
+
+/** Writes the messages of one language, with dates in one time zone. */
+export interface Translator {
+  readonly locale: Locale;
+  readonly timeZone: string;
+  t(key: MessageKey, values?: Values): string;
+}
+
+/** Compiled messages kept across calls; a bound, since zones and languages are few but not fixed. */
+const compiled = new Map<string, IntlMessageFormat>();
+const maxCompiled = 2_000;
+
+function compile(locale: Locale, timeZone: string, key: MessageKey): IntlMessageFormat {
+  const cacheKey = `${locale}\u0000${timeZone}\u0000${key}`;
+  let format = compiled.get(cacheKey);
+  if (!format) {
+    if (compiled.size >= maxCompiled) compiled.clear();
+    format = new IntlMessageFormat(catalogs[locale][key], locale, {
+      date: { when: { dateStyle: 'medium', timeStyle: 'short', timeZone } },
+      time: { when: { timeStyle: 'short', timeZone } },
+    });
+    compiled.set(cacheKey, format);
+  }
+  return format;
+}
+
+/** A translator for a recipient: their locale (English when Herald does not write theirs) and time zone. */
+export function translator(localeTag: string, timeZone: string): Translator {
+  const locale = localeOf(localeTag);
+  const zone = zoneOf(timeZone);
+  return {
+    locale,
+    timeZone: zone,
+    t: (key, values) => String(compile(locale, zone, key).format(values)),
+  };
+}
