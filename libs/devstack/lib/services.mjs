@@ -9,6 +9,7 @@ export const services = [
   { name: 'preferences', grpcPort: 50052 },
   { name: 'interface', grpcPort: 50053 },
   { name: 'ingest', grpcPort: 50051 },
+  { name: 'email', grpcPort: 50055 },
 ];
 
 export function stackUrls(env = process.env) {
@@ -34,7 +35,8 @@ export function serviceEnv(name, ports, env = process.env) {
     LOG_LEVEL: 'info',
     HERALD_NAMESPACE: '',
     GRPC_HOST: '127.0.0.1',
-    // A developer's machine: admin calls open without a token, and each service says so at start.
+    // A developer's machine: admin calls open without a token, email without SMTP_URL goes to a capture
+    // mailbox, and each service says so at start.
     HERALD_DEV_MODE: 'true',
     PREFERENCES_ADDR: `127.0.0.1:${ports.preferences ?? 50052}`,
   };

@@ -72,8 +72,9 @@ export async function startEmail(
   };
   try {
     const { mailer, mailbox } = await mailerFor(config, logger);
-    closers.push(async () => mailer.close());
+    // Closed in reverse: the mailer's pooled connections first, or the mailbox would wait for them.
     if (mailbox) closers.push(() => mailbox.close());
+    closers.push(async () => mailer.close());
     const bus = await Bus.connect({
       url: config.NATS_URL,
       namespace: config.HERALD_NAMESPACE,
