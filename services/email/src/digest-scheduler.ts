@@ -148,16 +148,14 @@ export class DigestScheduler {
         );
         if (!permanent) return 'failed';
         result = 'refused';
-        for (const item of items) {
-          await reportOutcome(outcomes, refOf(item), { status: 'failed', reason, tries: 1 }, now);
-        }
+        await Promise.all(
+          items.map((item) => reportOutcome(outcomes, refOf(item), { status: 'failed', reason, tries: 1 }, now)),
+        );
         return result;
       }
     }
-    for (const item of items) {
-      const report = { status: 'delivered', tries: 1, providerMessageId: record.providerMessageId } as const;
-      await reportOutcome(outcomes, refOf(item), report, record.sentAt);
-    }
+    const report = { status: 'delivered', tries: 1, providerMessageId: record.providerMessageId } as const;
+    await Promise.all(items.map((item) => reportOutcome(outcomes, refOf(item), report, record.sentAt)));
     return result;
   }
 }
