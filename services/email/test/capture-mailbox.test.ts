@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Bus } from '@herald/bus';
 import { ProviderKind, topics, type Delivery } from '@herald/contracts';
 import { loadEmailConfig, startEmail, type RunningEmail } from '@herald/email';
-import { dropSchemas, eventually, isolatedBus, testEnv, testLogger, uniqueName } from '@herald/testing';
+import { dropSchemas, eventually, isolatedBus, testLogger, uniqueName } from '@herald/testing';
+import { emailTestConfig } from './harness.js';
 
 describe('email without an SMTP server', () => {
   const schema = uniqueName('email_capture_');
@@ -20,14 +21,8 @@ describe('email without an SMTP server', () => {
   });
 
   const config = (overrides: Record<string, unknown>) => ({
-    ...loadEmailConfig({}),
-    NATS_URL: testEnv.natsUrl,
-    DATABASE_URL: testEnv.databaseUrl,
-    HERALD_NAMESPACE: namespace,
-    DB_SCHEMA: schema,
-    GRPC_PORT: 0,
+    ...emailTestConfig(namespace, schema),
     MAILBOX_HTTP_PORT: 0,
-    LOG_LEVEL: 'silent' as const,
     ...overrides,
   });
 
