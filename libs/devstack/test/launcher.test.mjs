@@ -103,7 +103,7 @@ describe('serviceEnv', () => {
   it('gives each service its own port and lets the caller override the rest', () => {
     const env = { NATS_URL: 'nats://10.0.0.5:4222', PREFERENCES_GRPC_PORT: '6000', GRPC_PORT: '1' };
     const ports = grpcPorts(undefined, env);
-    assert.deepEqual(ports, { preferences: 6000, interface: 50053, ingest: 50051 });
+    assert.deepEqual(ports, { preferences: 6000, interface: 50053, ingest: 50051, email: 50055 });
     const ingest = serviceEnv('ingest', ports, env);
     assert.equal(ingest.GRPC_PORT, '50051');
     assert.equal(ingest.PREFERENCES_ADDR, '127.0.0.1:6000');
