@@ -17,13 +17,7 @@ export interface Codec<T> {
 }
 
 export type StreamName =
-  | 'NOTIFICATIONS'
-  | 'DELIVERIES'
-  | 'OUTCOMES'
-  | 'INBOX'
-  | 'PREFERENCES'
-  | 'DIRECTORY'
-  | 'DEADLETTER';
+  'NOTIFICATIONS' | 'DELIVERIES' | 'OUTCOMES' | 'INBOX' | 'PREFERENCES' | 'DIRECTORY' | 'DEADLETTER';
 
 export interface StreamSpec {
   subjects: readonly string[];

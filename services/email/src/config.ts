@@ -30,11 +30,6 @@ const shape = {
   SMTP_TIMEOUT_MS: env.positiveInt(20_000),
   /** Users whose digest is composed in one claim (one transaction). */
   DIGEST_CLAIM_SIZE: env.positiveInt(50),
-  /** Explicit dev mode (`npm start`): without SMTP_URL, mail goes to the capture mailbox. */
-  HERALD_DEV_MODE: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((v) => v === 'true'),
   /** The capture mailbox's page, in dev mode without SMTP_URL. */
   MAILBOX_HTTP_PORT: env.port(8025),
 };

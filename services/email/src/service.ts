@@ -1,10 +1,10 @@
 import cron from 'node-cron';
 import { Bus } from '@herald/bus';
 import { channelMigrations, SentLedger } from '@herald/channel';
-import { consumerTuning } from '@herald/config';
+import { consumerTuning, grpcTls } from '@herald/config';
 import { channelToken, Channel, topics } from '@herald/contracts';
 import { createPool, migrate } from '@herald/db';
-import { startRpcServer } from '@herald/rpc';
+import { serverCredentials, startRpcServer } from '@herald/rpc';
 import type { Logger } from '@herald/telemetry';
 import { startCaptureMailbox, type CaptureMailbox } from './capture-mailbox.js';
 import type { EmailConfig } from './config.js';
@@ -129,7 +129,13 @@ export async function startEmail(
         await digests.tick(now()).catch(() => undefined);
       });
     }
-    const server = await startRpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, services: [], logger });
+    const server = await startRpcServer({
+      host: config.GRPC_HOST,
+      port: config.GRPC_PORT,
+      credentials: serverCredentials(grpcTls(config)),
+      services: [],
+      logger,
+    });
     closers.push(() => server.shutdown());
     let stopping: Promise<void> | undefined;
     return {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Bus } from '@herald/bus';
-import { ProviderKind, topics, type Delivery } from '@herald/contracts';
+import { topics, type Delivery } from '@herald/contracts';
 import { loadEmailConfig, startEmail, type RunningEmail } from '@herald/email';
-import { dropSchemas, eventually, isolatedBus, testLogger, uniqueName } from '@herald/testing';
+import { buildDelivery, dropSchemas, eventually, isolatedBus, testLogger, uniqueName } from '@herald/testing';
 import { emailTestConfig } from './harness.js';
 
 describe('email without an SMTP server', () => {
@@ -45,30 +45,12 @@ describe('email without an SMTP server', () => {
       const page = service.mailboxUrl!;
       expect(page).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       const user = uniqueName('u');
-      const delivery: Delivery = {
-        id: `n1.${user}.email`,
-        channel: 'CHANNEL_EMAIL',
-        notification: {
-          id: 'n1',
-          accountId: 'acme',
-          provider: { id: 'p1', kind: ProviderKind.PROVIDER_KIND_INTEGRATION, name: 'Telephony', iconUrl: '' },
-          recipients: [],
-          occurredAt: new Date(),
-          ingestedAt: new Date(),
-          body: { $case: 'error', value: { header: '<i>Broken</i>', text: 'Contact not found', link: '' } },
-        },
-        recipient: {
-          userId: user,
-          email: `${user}@example.com`,
-          displayName: user,
-          timezone: 'UTC',
-          locale: 'en',
-          emailMode: 'EMAIL_MODE_IMMEDIATE',
-          digestTime: '',
-          telegramChatId: '',
-        },
-        rendered: undefined,
-      };
+      const base = buildDelivery({ accountId: 'acme', userId: user, notificationId: 'n1', channel: 'CHANNEL_EMAIL' });
+      const error = {
+        $case: 'error',
+        value: { header: '<i>Broken</i>', text: 'Contact not found', link: '' },
+      } as const;
+      const delivery: Delivery = { ...base, notification: { ...base.notification!, body: error } };
       await bus.publish(topics.delivery, ['email', 'acme'], delivery, { msgID: delivery.id });
       const list = await eventually(async () => {
         const html = await (await fetch(page)).text();
