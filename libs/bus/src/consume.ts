@@ -302,7 +302,9 @@ export async function startConsumer<T, P extends readonly string[]>(
         if (outage > 0) log.info({ tries: outage + 1 }, 'dependency back; consumer resumed');
         return { outcomes };
       } catch (err) {
-        if (!isTransient(err)) return { err };
+        // A provider's Retry-After is its own pacing, not an outage of ours: the message waits it out on its own.
+        const pacedByProvider = err instanceof UnavailableError && err.retryAfterMs > 0;
+        if (!isTransient(err) || pacedByProvider) return { err };
         if (stopped) {
           for (const item of items) {
             item.msg.nak();
