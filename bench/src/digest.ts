@@ -105,6 +105,7 @@ async function main(): Promise<void> {
       HERALD_NAMESPACE: namespace,
       DB_SCHEMA: schema,
       GRPC_PORT: 0,
+      METRICS_PORT: 0,
       LOG_LEVEL: 'warn',
       SMTP_URL: sink.url,
       SMTP_POOL_SIZE: poolSize,

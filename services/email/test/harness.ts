@@ -10,6 +10,7 @@ export function emailTestConfig(namespace: string, schema: string): EmailConfig 
     HERALD_NAMESPACE: namespace,
     DB_SCHEMA: schema,
     GRPC_PORT: 0,
+    METRICS_PORT: 0,
     LOG_LEVEL: 'silent',
   };
 }

@@ -55,6 +55,7 @@ describe('gateway: the live feed', () => {
         HERALD_NAMESPACE: namespace,
         DB_SCHEMA: schema,
         GRPC_PORT: 0,
+        METRICS_PORT: 0,
         LOG_LEVEL: 'silent',
       },
       testLogger(),
