@@ -76,6 +76,8 @@ describe('production bundles', () => {
         ...ports,
         METRICS_PORT: String(await freePort()),
         ADMIN_TOKEN: uniqueName('admin'),
+        // Outside dev mode the email service needs a relay to start; it connects only to send.
+        SMTP_URL: 'smtp://127.0.0.1:2525',
         LOG_LEVEL: 'warn',
       };
       const child = spawn(process.execPath, ['dist/main.js'], {
