@@ -135,6 +135,8 @@ describe.each([
                 DB_SCHEMA: schema,
                 GRPC_PORT: String(port),
                 METRICS_PORT: String(await freePort()),
+                // Outside dev mode the email service needs a relay to start; it connects only to send.
+                SMTP_URL: 'smtp://127.0.0.1:2525',
               },
             });
             return { service, child, port };
