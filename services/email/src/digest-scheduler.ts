@@ -63,6 +63,11 @@ export class DigestScheduler {
     return this.running;
   }
 
+  /** Resolves once the tick under way, if any, has finished; starts none. */
+  async settled(): Promise<void> {
+    await this.running?.catch(() => undefined);
+  }
+
   private async sendDue(now: Date): Promise<TickResult> {
     const total: TickResult = { claimed: 0, sent: 0, failed: 0 };
     for (;;) {

@@ -121,7 +121,7 @@ export function startEmail(
         steps.defer('digest schedule', async () => {
           await task.stop();
           // A tick under way finishes: its users are locked until it commits.
-          await digests.tick(now()).catch(() => undefined);
+          await digests.settled();
         });
       }
       const server = await serveRpc(steps, config, [], logger);
