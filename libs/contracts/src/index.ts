@@ -108,12 +108,23 @@ export {
   RemoveDeviceReply,
   RemoveDeviceRequest,
 } from './gen/herald/v1/devices.js';
+export {
+  CreateTelegramLinkRequest,
+  GetTelegramLinkRequest,
+  TelegramLink,
+  TelegramLinkOffer,
+  TelegramLinksClient,
+  TelegramLinksService,
+  UnlinkTelegramReply,
+  UnlinkTelegramRequest,
+} from './gen/herald/v1/telegram.js';
 export type { MessageFns } from './gen/herald/v1/notification.js';
 export type { NotificationIngestServer } from './gen/herald/v1/ingest.js';
 export type { InboxServer } from './gen/herald/v1/inbox.js';
 export type { DirectoryServer } from './gen/herald/v1/directory.js';
 export type { PreferencesServer } from './gen/herald/v1/preferences.js';
 export type { DevicesServer } from './gen/herald/v1/devices.js';
+export type { TelegramLinksServer } from './gen/herald/v1/telegram.js';
 export {
   topics,
   streams,

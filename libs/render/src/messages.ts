@@ -24,6 +24,18 @@ export const en = {
   'digest.heading': 'Unread since {since, date, when}',
   'digest.seeAll': 'See all {count} in the notification center',
   'digest.why': 'You get this mail once a day at {time} because your email notifications are daily.',
+  'telegram.markRead': 'Mark as read',
+  'telegram.read': '✓ Read',
+  'telegram.markedRead': 'Marked as read',
+  'telegram.alreadyGone': 'This notification is no longer in your notification center',
+  'telegram.linked': 'Connected: your notifications will arrive in this chat. Send /stop to turn them off.',
+  'telegram.linkUnknown': 'This link is not valid. Open the settings page and press + again to get a new one.',
+  'telegram.linkUsed': 'This link was already used. Open the settings page and press + again to get a new one.',
+  'telegram.linkExpired': 'This link has expired. Open the settings page and press + again to get a new one.',
+  'telegram.welcome':
+    'To get notifications here, press + next to “Receive notifications via Telegram” on your notification settings page.',
+  'telegram.stopped': 'Disconnected: notifications no longer arrive in this chat.',
+  'telegram.notLinked': 'This chat is not connected to any notifications.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -49,4 +61,19 @@ export const ru: Readonly<Record<MessageKey, string>> = {
   'digest.heading': 'Непрочитанные с {since, date, when}',
   'digest.seeAll': 'Смотреть все {count} в центре уведомлений',
   'digest.why': 'Это письмо приходит раз в день в {time}: так настроены ваши email-уведомления.',
+  'telegram.markRead': 'Отметить прочитанным',
+  'telegram.read': '✓ Прочитано',
+  'telegram.markedRead': 'Отмечено прочитанным',
+  'telegram.alreadyGone': 'Этого уведомления больше нет в центре уведомлений',
+  'telegram.linked': 'Подключено: ваши уведомления будут приходить в этот чат. Чтобы отключить, отправьте /stop.',
+  'telegram.linkUnknown':
+    'Эта ссылка недействительна. Откройте страницу настроек и снова нажмите +, чтобы получить новую.',
+  'telegram.linkUsed':
+    'Эта ссылка уже использована. Откройте страницу настроек и снова нажмите +, чтобы получить новую.',
+  'telegram.linkExpired':
+    'Срок действия ссылки истёк. Откройте страницу настроек и снова нажмите +, чтобы получить новую.',
+  'telegram.welcome':
+    'Чтобы получать уведомления здесь, нажмите + рядом с «Получать уведомления в Telegram» на странице настроек уведомлений.',
+  'telegram.stopped': 'Отключено: уведомления больше не приходят в этот чат.',
+  'telegram.notLinked': 'Этот чат не подключён к уведомлениям.',
 };
