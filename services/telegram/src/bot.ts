@@ -5,6 +5,7 @@ import { UnavailableError } from '@herald/errors';
 import type { Logger } from '@herald/telemetry';
 import type { TelegramConfig } from './config.js';
 import { rateLimiter } from './limiter.js';
+import { networkRetry } from './network-retry.js';
 
 /** The updates the bot acts on: commands and the "Mark as read" button. */
 const allowedUpdates = ['message', 'callback_query'] as const;
@@ -12,15 +13,17 @@ const allowedUpdates = ['message', 'callback_query'] as const;
 /**
  * The bot, its calls paced under Telegram's limits and retried: a 429 waits
  * its retry_after (up to TELEGRAM_MAX_RETRY_AFTER_S), a 5xx backs off; both
- * at most TELEGRAM_MAX_RETRIES times. A network fault is left to the caller
- * (the consumer's redelivery), so a call never hangs on an unreachable server.
+ * at most TELEGRAM_MAX_RETRIES times, and so does a call that got no answer
+ * (a reset connection): then it is left to the caller (for a delivery, the
+ * consumer's redelivery), so a call never hangs on an unreachable server.
  */
 export function createBot(token: string, config: TelegramConfig): Bot {
   const bot = new Bot(token, { client: { apiRoot: config.TELEGRAM_API_URL } });
-  // The last installed runs first: auto-retry wraps the limiter, so each try queues again.
+  // The last installed runs first: the retries wrap the limiter, so each try queues again.
   bot.api.config.use(
     rateLimiter({ perSecond: config.TELEGRAM_RATE_PER_SECOND, chatIntervalMs: config.TELEGRAM_CHAT_INTERVAL_MS }),
   );
+  bot.api.config.use(networkRetry({ tries: config.TELEGRAM_MAX_RETRIES, baseDelayMs: 250 }));
   bot.api.config.use(
     autoRetry({
       maxRetryAttempts: config.TELEGRAM_MAX_RETRIES,

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
 import type { Bus } from '@herald/bus';
-import { InboxClient, InboxOrder, TelegramLinksClient, topics, type Delivery, type DeliveryOutcome } from '@herald/contracts';
+import {
+  InboxClient,
+  InboxOrder,
+  TelegramLinksClient,
+  topics,
+  type Delivery,
+  type DeliveryOutcome,
+} from '@herald/contracts';
 import { createPool, type Pool } from '@herald/db';
 import { loadInterfaceConfig, startInterface, type RunningInterface } from '@herald/interface';
 import { callUnary, clientOptions, FIELD_METADATA_KEY, type UnaryMethod } from '@herald/rpc';
