@@ -1,6 +1,12 @@
 import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
-import { DirectoryClient, InboxClient, NotificationIngestClient, PreferencesClient } from '@herald/contracts';
+import {
+  DirectoryClient,
+  InboxClient,
+  NotificationIngestClient,
+  PreferencesClient,
+  TelegramLinksClient,
+} from '@herald/contracts';
 import { callUnary, clientOptions, type UnaryMethod } from '@herald/rpc';
 import { fromGrpc, isServiceError } from './http-error.js';
 
@@ -8,6 +14,8 @@ export interface PeerAddresses {
   ingest: string;
   preferences: string;
   interface: string;
+  /** The telegram service (TelegramLinks). */
+  telegram: string;
 }
 
 /** How one call goes: with the peer's client, a bearer token, and how to name its fields for HTTP. */
@@ -31,6 +39,7 @@ export class Peers {
   readonly directory: DirectoryClient;
   readonly preferences: PreferencesClient;
   readonly inbox: InboxClient;
+  readonly telegram: TelegramLinksClient;
   private readonly health: { name: string; client: InstanceType<typeof HealthClient> }[];
 
   constructor(
@@ -41,7 +50,10 @@ export class Peers {
     this.directory = new DirectoryClient(addresses.preferences, ...clientOptions());
     this.preferences = new PreferencesClient(addresses.preferences, ...clientOptions());
     this.inbox = new InboxClient(addresses.interface, ...clientOptions());
-    this.health = Object.entries(addresses).map(([name, address]) => ({
+    this.telegram = new TelegramLinksClient(addresses.telegram, ...clientOptions());
+    // Readiness is the core's: a channel service that is down fails its own routes (503), not the gateway.
+    const core = { ingest: addresses.ingest, preferences: addresses.preferences, interface: addresses.interface };
+    this.health = Object.entries(core).map(([name, address]) => ({
       name,
       client: new HealthClient(address, credentials.createInsecure()),
     }));
@@ -75,7 +87,7 @@ export class Peers {
   }
 
   close(): void {
-    for (const client of [this.ingest, this.directory, this.preferences, this.inbox]) client.close();
+    for (const client of [this.ingest, this.directory, this.preferences, this.inbox, this.telegram]) client.close();
     for (const { client } of this.health) client.close();
   }
 }

@@ -22,6 +22,7 @@ import { adminRoutes } from './routes/admin.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { opsRoutes } from './routes/ops.js';
 import { peopleRoutes } from './routes/people.js';
+import { telegramRoutes } from './routes/telegram.js';
 
 export type Gateway = FastifyInstance<
   RawServerDefault,
@@ -204,6 +205,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions): 
   await app.register(integrationRoutes(deps, options));
   await app.register(peopleRoutes(deps, options));
   await app.register(adminRoutes(deps, options));
+  await app.register(telegramRoutes(deps));
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;

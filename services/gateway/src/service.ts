@@ -43,7 +43,12 @@ export async function startGateway(
     logger,
   });
   const peers = new Peers(
-    { ingest: config.INGEST_ADDR, preferences: config.PREFERENCES_ADDR, interface: config.INTERFACE_ADDR },
+    {
+      ingest: config.INGEST_ADDR,
+      preferences: config.PREFERENCES_ADDR,
+      interface: config.INTERFACE_ADDR,
+      telegram: config.TELEGRAM_ADDR,
+    },
     config.RPC_DEADLINE_MS,
   );
   const directory = peers.directory;
