@@ -141,8 +141,9 @@ describe('deploy/k8s', () => {
       .flatMap((c) => c.env ?? [])
       .flatMap((e) => (e.valueFrom?.secretKeyRef ? [{ variable: e.name, ...e.valueFrom.secretKeyRef }] : []));
     expect(refs.map((r) => r.variable)).toContain('ADMIN_TOKEN');
-    // The one optional Secret is the Firebase key: without it mobile push is off, by design, and says so.
-    expect(refs.filter((r) => r.optional && r.name !== 'herald-firebase')).toEqual([]);
+    // The optional Secrets are the channels' credentials: without one that channel is off, by design, and says so.
+    const channelSecrets = ['herald-firebase', 'herald-telegram'];
+    expect(refs.filter((r) => r.optional && !channelSecrets.includes(r.name))).toEqual([]);
   });
 
   it('gives the NATS cluster a user for every service, its password from the herald-nats Secret', () => {
