@@ -14,11 +14,13 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from '@herald/telemetry';
 import { bearerOf } from './auth/bearer.js';
-import type { Person, PersonTokens } from './auth/person-token.js';
-import { HttpError, unauthenticated } from './http-error.js';
+import type { Person, PersonTokens } from '@herald/auth';
+import { isHeraldError } from '@herald/errors';
+import { HttpError, fromHerald, unauthenticated } from './http-error.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Peers } from './peers.js';
 import { adminRoutes } from './routes/admin.js';
+import { browserCallRoutes } from './routes/browser-calls.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { opsRoutes } from './routes/ops.js';
 import { peopleRoutes } from './routes/people.js';
@@ -79,6 +81,7 @@ function fieldOfPointer(pointer: string): string {
 /** Any failure as the API answers it: the one place statuses and error bodies are chosen. */
 function toHttpError(err: FastifyError | HttpError | Error): HttpError {
   if (err instanceof HttpError) return err;
+  if (isHeraldError(err)) return fromHerald(err);
   const fastifyError = err as FastifyError;
   if (fastifyError.validation && fastifyError.validation.length > 0) {
     const [first] = fastifyError.validation;
@@ -204,6 +207,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions): 
   await app.register(integrationRoutes(deps, options));
   await app.register(peopleRoutes(deps, options));
   await app.register(adminRoutes(deps, options));
+  await app.register(browserCallRoutes(deps));
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;

@@ -2,7 +2,7 @@ import { Bus } from '@herald/bus';
 import { topics } from '@herald/contracts';
 import type { Logger } from '@herald/telemetry';
 import type { FastifyPluginAsync } from 'fastify';
-import { PersonTokens } from './auth/person-token.js';
+import { PersonTokens } from '@herald/auth';
 import type { GatewayConfig } from './config.js';
 import { isServiceError } from './http-error.js';
 import { GatewayMetrics } from './metrics.js';
