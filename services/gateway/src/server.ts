@@ -21,6 +21,7 @@ import type { GatewayMetrics } from './metrics.js';
 import type { Peers } from './peers.js';
 import { adminRoutes } from './routes/admin.js';
 import { browserCallRoutes } from './routes/browser-calls.js';
+import { deliveryRoutes } from './routes/deliveries.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { opsRoutes } from './routes/ops.js';
 import { peopleRoutes } from './routes/people.js';
@@ -208,6 +209,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions): 
   await app.register(peopleRoutes(deps, options));
   await app.register(adminRoutes(deps, options));
   await app.register(browserCallRoutes(deps));
+  await app.register(deliveryRoutes(deps));
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;
