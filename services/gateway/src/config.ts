@@ -15,6 +15,8 @@ const shape = {
   INGEST_ADDR: z.string().default('127.0.0.1:50051'),
   PREFERENCES_ADDR: z.string().default('127.0.0.1:50052'),
   INTERFACE_ADDR: z.string().default('127.0.0.1:50053'),
+  /** The Devices service of mobile push, for /api/v1/me/push/devices (not waited on by /readyz). */
+  MOBILE_PUSH_ADDR: z.string().default('127.0.0.1:50057'),
   /** Deadline of every gRPC call the gateway makes, in milliseconds. */
   RPC_DEADLINE_MS: env.positiveInt(5_000),
   /** Deadline of a batch call to ingest (up to 1000 notifications stored), in milliseconds. */

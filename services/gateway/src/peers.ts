@@ -1,13 +1,25 @@
 import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
-import { DirectoryClient, InboxClient, NotificationIngestClient, PreferencesClient } from '@herald/contracts';
+import {
+  DevicesClient,
+  DirectoryClient,
+  InboxClient,
+  NotificationIngestClient,
+  PreferencesClient,
+} from '@herald/contracts';
 import { callUnary, clientOptions, type UnaryMethod } from '@herald/rpc';
 import { fromGrpc, isServiceError } from './http-error.js';
 
+/** The peers every route family needs: /readyz waits on them. */
 export interface PeerAddresses {
   ingest: string;
   preferences: string;
   interface: string;
+}
+
+/** Peers of one route family each: down, only their routes answer 503; /readyz does not wait on them. */
+export interface OptionalPeerAddresses {
+  mobilePush: string;
 }
 
 /** How one call goes: with the peer's client, a bearer token, and how to name its fields for HTTP. */
@@ -31,16 +43,19 @@ export class Peers {
   readonly directory: DirectoryClient;
   readonly preferences: PreferencesClient;
   readonly inbox: InboxClient;
+  readonly devices: DevicesClient;
   private readonly health: { name: string; client: InstanceType<typeof HealthClient> }[];
 
   constructor(
     addresses: PeerAddresses,
+    optional: OptionalPeerAddresses,
     private readonly deadlineMs: number,
   ) {
     this.ingest = new NotificationIngestClient(addresses.ingest, ...clientOptions());
     this.directory = new DirectoryClient(addresses.preferences, ...clientOptions());
     this.preferences = new PreferencesClient(addresses.preferences, ...clientOptions());
     this.inbox = new InboxClient(addresses.interface, ...clientOptions());
+    this.devices = new DevicesClient(optional.mobilePush, ...clientOptions());
     this.health = Object.entries(addresses).map(([name, address]) => ({
       name,
       client: new HealthClient(address, credentials.createInsecure()),
@@ -75,7 +90,7 @@ export class Peers {
   }
 
   close(): void {
-    for (const client of [this.ingest, this.directory, this.preferences, this.inbox]) client.close();
+    for (const client of [this.ingest, this.directory, this.preferences, this.inbox, this.devices]) client.close();
     for (const { client } of this.health) client.close();
   }
 }

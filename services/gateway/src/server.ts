@@ -22,6 +22,7 @@ import type { Peers } from './peers.js';
 import { adminRoutes } from './routes/admin.js';
 import { browserCallRoutes } from './routes/browser-calls.js';
 import { deliveryRoutes } from './routes/deliveries.js';
+import { deviceRoutes } from './routes/devices.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { opsRoutes } from './routes/ops.js';
 import { peopleRoutes } from './routes/people.js';
@@ -210,6 +211,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions): 
   await app.register(adminRoutes(deps, options));
   await app.register(browserCallRoutes(deps));
   await app.register(deliveryRoutes(deps));
+  await app.register(deviceRoutes(deps));
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;
