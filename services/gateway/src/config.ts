@@ -28,6 +28,12 @@ const shape = {
     .enum(['true', 'false'], 'must be true or false')
     .default('false')
     .transform((v) => v === 'true'),
+  /**
+   * Verifies the one-click unsubscribe links of mails (the email service's
+   * UNSUBSCRIBE_KEY). Unset: every link is refused (in dev mode, the fixed
+   * development key).
+   */
+  UNSUBSCRIBE_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Largest request body, in bytes (413 beyond). */
   BODY_LIMIT_BYTES: env.positiveInt(1024 * 1024),
   /** Requests per RATE_WINDOW_MS per API key, per signed-in user, or per address when neither. */

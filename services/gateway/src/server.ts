@@ -26,6 +26,7 @@ import { deviceRoutes } from './routes/devices.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { opsRoutes } from './routes/ops.js';
 import { peopleRoutes } from './routes/people.js';
+import { unsubscribeRoutes } from './routes/unsubscribe.js';
 
 export type Gateway = FastifyInstance<
   RawServerDefault,
@@ -52,6 +53,8 @@ export interface GatewayOptions {
   rateLimit: { max: number; windowMs: number };
   devTokenTtlSeconds: number;
   batchDeadlineMs: number;
+  /** Verifies the one-click unsubscribe links of mails; none, every link is refused. */
+  unsubscribeKey?: string | undefined;
   /** Registered after the built-in routes, e.g. the live feed; they find `authenticatePerson` on the instance. */
   plugins?: readonly FastifyPluginAsync[];
 }
@@ -212,6 +215,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions): 
   await app.register(browserCallRoutes(deps));
   await app.register(deliveryRoutes(deps));
   await app.register(deviceRoutes(deps));
+  await app.register(unsubscribeRoutes(deps, options.unsubscribeKey));
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;

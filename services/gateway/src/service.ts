@@ -1,3 +1,4 @@
+import { unsubscribeKeyOf } from '@herald/auth';
 import { Bus } from '@herald/bus';
 import { topics } from '@herald/contracts';
 import type { Logger } from '@herald/telemetry';
@@ -93,6 +94,7 @@ export async function startGateway(
       rateLimit: { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_WINDOW_MS },
       devTokenTtlSeconds: config.DEV_TOKEN_TTL_S,
       batchDeadlineMs: config.BATCH_DEADLINE_MS,
+      unsubscribeKey: unsubscribeKeyOf(config),
       plugins: [liveFeed(config, deps, bus), ...plugins.map((plugin) => plugin({ deps, bus }))],
     });
     await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
