@@ -1,5 +1,12 @@
-export { PersonTokens, looksLikeJwt } from './person-token.js';
-export type { Person, SigningSecretSource, VerifiedPerson, VerifyPersonToken } from './person-token.js';
+export { PersonTokens, looksLikeJwt, parsePublicJwk } from './person-token.js';
+export type {
+  AccountKeySource,
+  AccountKeys,
+  Person,
+  PublicAlgorithm,
+  VerifiedPerson,
+  VerifyPersonToken,
+} from './person-token.js';
 export {
   allEmail,
   devUnsubscribeKey,

@@ -185,7 +185,9 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions): 
             type: 'http',
             scheme: 'bearer',
             bearerFormat: 'JWT',
-            description: 'HS256 with the account’s signing secret; claims `account`, `user`, `exp`.',
+            description:
+              'HS256 with the account’s signing secret, or RS256/PS256/ES256/EdDSA with the private key of the ' +
+              'account’s public JWK; claims `account`, `user`, `exp`.',
           },
           adminToken: { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN of the deployment.' },
         },

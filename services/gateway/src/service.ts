@@ -59,9 +59,9 @@ export async function startGateway(
             ? { deadlineMs: config.RPC_DEADLINE_MS, bearer: config.ADMIN_TOKEN }
             : { deadlineMs: config.RPC_DEADLINE_MS },
         );
-        return reply.secret;
+        return { secret: reply.secret || undefined, publicJwk: reply.publicJwk || undefined };
       } catch (err) {
-        // An unknown account, or one without a secret, signs no valid token.
+        // An unknown account, or one without keys, signs no valid token.
         if (isServiceError(err) && (err.code === status.NOT_FOUND || err.code === status.FAILED_PRECONDITION)) {
           return undefined;
         }

@@ -19,7 +19,7 @@ import {
   type UpsertAccountRequest,
   type UpsertUserRequest,
 } from '@herald/contracts';
-import { looksLikeJwt, type VerifyPersonToken } from '@herald/auth';
+import { looksLikeJwt, parsePublicJwk, type VerifyPersonToken } from '@herald/auth';
 import {
   FailedPreconditionError,
   InvalidArgumentError,
@@ -61,8 +61,9 @@ export class DirectoryService {
   }
 
   async upsertAccount(request: UpsertAccountRequest): Promise<Account> {
-    const { id, name, signingSecret } = parseInput(requests.upsertAccount, request);
-    const { account, revision } = await this.store.directory.upsertAccount(id, name, signingSecret);
+    const { id, name, signingSecret, publicJwk } = parseInput(requests.upsertAccount, request);
+    if (publicJwk) await parsePublicJwk(publicJwk, 'public_jwk');
+    const { account, revision } = await this.store.directory.upsertAccount(id, name, signingSecret, publicJwk);
     await this.changes.directoryChanged(id, `account.${revision}`);
     return account;
   }
@@ -145,10 +146,12 @@ export class DirectoryService {
 
   async getSigningSecret(request: GetSigningSecretRequest): Promise<SigningSecret> {
     const { accountId } = parseInput(requests.account, request);
-    const secret = await this.store.directory.signingSecret(accountId);
-    if (secret === undefined) throw new NotFoundError(`account ${accountId} not found`);
-    if (secret === null) throw new FailedPreconditionError(`account ${accountId} has no signing secret`);
-    return { accountId, secret };
+    const keys = await this.store.directory.verificationKeys(accountId);
+    if (keys === undefined) throw new NotFoundError(`account ${accountId} not found`);
+    if (keys.secret === null && keys.publicJwk === null) {
+      throw new FailedPreconditionError(`account ${accountId} has neither a signing secret nor a public key`);
+    }
+    return { accountId, secret: keys.secret ?? '', publicJwk: keys.publicJwk ?? '' };
   }
 
   /** Served from memory once warm: ingest calls it for every request. */

@@ -57,7 +57,10 @@ export function startPreferences(
       const directoryCache = new DirectoryCache(store.directory, { ttlMs: config.CACHE_TTL_MS });
       const settingsCache = new SettingsCache(store.settings, { ttlMs: config.CACHE_TTL_MS });
       const personTokens = new PersonTokens(
-        async (account) => (await store.directory.signingSecret(account)) ?? undefined,
+        async (account) => {
+          const keys = await store.directory.verificationKeys(account);
+          return keys && { secret: keys.secret ?? undefined, publicJwk: keys.publicJwk ?? undefined };
+        },
         { ttlMs: config.CACHE_TTL_MS, maxEntries: 10_000 },
       );
       const changes = await steps.open(
