@@ -30,6 +30,14 @@ const shape = {
   SMTP_TIMEOUT_MS: env.positiveInt(20_000),
   /** Users whose digest is composed in one claim (one transaction). */
   DIGEST_CLAIM_SIZE: env.positiveInt(50),
+  /**
+   * Signs the one-click unsubscribe link of every mail (RFC 8058); the gateway
+   * holds the same key. Unset: mails link to the settings page instead (in dev
+   * mode, a fixed development key).
+   */
+  UNSUBSCRIBE_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** The gateway's public unsubscribe route, which the links point to. */
+  UNSUBSCRIBE_URL: httpUrl().default('http://127.0.0.1:8080/api/v1/unsubscribe'),
   /** The capture mailbox's page, in dev mode without SMTP_URL. */
   MAILBOX_HTTP_PORT: env.port(8025),
 };

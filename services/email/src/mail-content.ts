@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { Notification } from '@herald/contracts';
+import { allEmail, unsubscribeUrl } from '@herald/auth';
 import { safeLink } from '@herald/channel';
 import { renderNotification, translator, type RenderedNotification } from '@herald/render';
 
@@ -9,8 +10,10 @@ export interface MailContent {
   readonly subject: string;
   readonly html: string;
   readonly text: string;
-  /** The RFC 8058 one-click unsubscribe address, also the List-Unsubscribe header. */
+  /** The List-Unsubscribe address, also the footer's link: a signed one-click link, or the settings page. */
   readonly unsubscribeUrl: string;
+  /** Whether that address takes RFC 8058's one-click POST (a List-Unsubscribe-Post header goes with it). */
+  readonly oneClick: boolean;
 }
 
 export interface Reader {
@@ -25,6 +28,8 @@ export interface MailLinks {
   readonly crmBaseUrl: string;
   /** The notification center: "see all", and its settings page. */
   readonly notificationCenterUrl: string;
+  /** The gateway's one-click unsubscribe route and the key its links are signed with; none, the settings page. */
+  readonly unsubscribe?: { readonly url: string; readonly key: string } | undefined;
 }
 
 /** The digest shows this many of the newest items; "see all N" links to the rest. */
@@ -54,15 +59,17 @@ function centerUrl(links: MailLinks, path: string, params: Record<string, string
   return url.href;
 }
 
-function footer(reader: Reader, links: MailLinks, t: ReturnType<typeof translator>['t']) {
+/** `scope`: the provider whose mail this is, or `all` (the digest, which gathers every provider). */
+function footer(reader: Reader, links: MailLinks, t: ReturnType<typeof translator>['t'], scope: string) {
+  const settingsUrl = centerUrl(links, '/settings');
+  const signed = links.unsubscribe;
   return {
-    settingsUrl: centerUrl(links, '/settings'),
+    settingsUrl,
     settingsLabel: t('email.settings'),
-    unsubscribeUrl: centerUrl(links, '/unsubscribe', {
-      account: reader.accountId,
-      user: reader.userId,
-      channel: 'email',
-    }),
+    unsubscribeUrl: signed
+      ? unsubscribeUrl(signed.url, { account: reader.accountId, user: reader.userId, scope }, signed.key)
+      : settingsUrl,
+    oneClick: signed !== undefined,
     unsubscribeLabel: t('email.unsubscribe'),
   };
 }
@@ -106,7 +113,7 @@ export function immediateMail(notification: Notification, reader: Reader, links:
   const subject = oneLine(subjectOf(rendered, t));
   const values = {
     ...view,
-    ...footer(reader, links, t),
+    ...footer(reader, links, t, notification.provider?.id || allEmail),
     lang: locale,
     subject,
     preview: oneLine(rendered.text, 120),
@@ -118,6 +125,7 @@ export function immediateMail(notification: Notification, reader: Reader, links:
     html: templates.immediateHtml(values),
     text: templates.immediateText(values),
     unsubscribeUrl: values.unsubscribeUrl,
+    oneClick: values.oneClick,
   };
 }
 
@@ -136,7 +144,7 @@ export function digestMail(input: DigestInput, reader: Reader, links: MailLinks)
   const count = input.items.length;
   const subject = oneLine(t('digest.subject', { count, since: input.since }));
   const values = {
-    ...footer(reader, links, t),
+    ...footer(reader, links, t, allEmail),
     lang: locale,
     subject,
     heading: t('digest.heading', { since: input.since }),
@@ -150,5 +158,6 @@ export function digestMail(input: DigestInput, reader: Reader, links: MailLinks)
     html: templates.digestHtml(values),
     text: templates.digestText(values),
     unsubscribeUrl: values.unsubscribeUrl,
+    oneClick: values.oneClick,
   };
 }

@@ -78,7 +78,7 @@ export function smtpMailer(options: SmtpOptions): Mailer {
           text: mail.content.text,
           messageId: `<${mail.messageKey}@${options.messageIdDomain}>`,
           list: { unsubscribe: mail.content.unsubscribeUrl },
-          headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+          headers: mail.content.oneClick ? { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {},
           // The pool keeps a message queued while it cannot connect: bounded here, below the consumer's ack wait,
           // so a try ends (and is retried with backoff) before JetStream would hand the message to another replica.
           signal: AbortSignal.timeout(options.timeoutMs),

@@ -1,4 +1,5 @@
 import cron from 'node-cron';
+import { unsubscribeKeyOf } from '@herald/auth';
 import { channelMigrations, SentLedger } from '@herald/channel';
 import { consumerTuning } from '@herald/config';
 import { channelToken, Channel, topics } from '@herald/contracts';
@@ -9,6 +10,7 @@ import type { EmailConfig } from './config.js';
 import { DigestRepository } from './digest-repository.js';
 import { DigestScheduler } from './digest-scheduler.js';
 import { EmailSender } from './email-sender.js';
+import type { MailLinks } from './mail-content.js';
 import { smtpMailer, type Mailer } from './mailer.js';
 import { ReadState } from './read-state.js';
 
@@ -80,7 +82,14 @@ export function startEmail(
       });
       const ledger = new SentLedger(pool);
       const digestRepository = new DigestRepository(pool);
-      const links = { crmBaseUrl: config.CRM_BASE_URL, notificationCenterUrl: config.NOTIFICATION_CENTER_URL };
+      const unsubscribeKey = unsubscribeKeyOf(config);
+      if (!unsubscribeKey)
+        logger.warn('no UNSUBSCRIBE_KEY: mails link to the settings page, not to a one-click unsubscribe');
+      const links: MailLinks = {
+        crmBaseUrl: config.CRM_BASE_URL,
+        notificationCenterUrl: config.NOTIFICATION_CENTER_URL,
+        unsubscribe: unsubscribeKey ? { url: config.UNSUBSCRIBE_URL, key: unsubscribeKey } : undefined,
+      };
       const tuning = consumerTuning(config, 'EMAIL');
       const sender = new EmailSender({
         ledger,

@@ -3,12 +3,15 @@ import type { Bus } from '@herald/bus';
 import { topics, type Delivery, type DeliveryOutcome, type Notification } from '@herald/contracts';
 import { startEmail, type RunningEmail } from '@herald/email';
 import pg from 'pg';
+import { verifyUnsubscribe } from '@herald/auth';
 import { buildDelivery, dropSchemas, eventually, isolatedBus, testEnv, testLogger, uniqueName } from '@herald/testing';
 import { emailTestConfig } from './harness.js';
 import { droppingPort, SmtpSink } from './smtp-sink.js';
 
 const crm = 'https://crm.example.com';
 const center = 'https://herald.example.com/notifications';
+const unsubscribeKey = 'unsubscribe-key-of-the-email-spec-0123456789';
+const unsubscribeRoute = 'https://herald.example.com/api/v1/unsubscribe';
 
 interface Person {
   account: string;
@@ -65,6 +68,8 @@ describe('email', () => {
     SMTP_URL: sink.url,
     CRM_BASE_URL: crm,
     NOTIFICATION_CENTER_URL: center,
+    UNSUBSCRIBE_KEY: unsubscribeKey,
+    UNSUBSCRIBE_URL: unsubscribeRoute,
     EMAIL_RETRY_BASE_MS: 100,
     EMAIL_MAX_TRIES: 4,
     ...overrides,
@@ -120,9 +125,15 @@ describe('email', () => {
       expect(parsed.text).toContain('Open: https://crm.example.com/contacts/1');
       const header = (name: string) => parsed.headerLines.find((h) => h.key === name)?.line.replace(/\r?\n\s+/g, ' ');
       expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
-      expect(header('list-unsubscribe')).toBe(
-        `List-Unsubscribe: <${center}/unsubscribe?account=${p.account}&user=${p.user}&channel=email>`,
-      );
+      // A signed one-click link for this user and this mail's provider, in the header and the footer.
+      const link = /^List-Unsubscribe: <([^>]+)>$/.exec(header('list-unsubscribe') ?? '')?.[1] ?? '';
+      const params = Object.fromEntries(new URL(link).searchParams);
+      expect(link.startsWith(`${unsubscribeRoute}?`)).toBe(true);
+      expect(params).toMatchObject({ account: p.account, user: p.user, scope: d.notification?.provider?.id });
+      const signed = { account: p.account, user: p.user, scope: params['scope'] ?? '' };
+      expect(verifyUnsubscribe(signed, params['sig'] ?? '', unsubscribeKey)).toBe(true);
+      const hrefs = String(parsed.html).replaceAll('&#x3D;', '=').replaceAll('&amp;', '&');
+      expect(hrefs).toContain(`href="${link}"`);
       await eventually(() =>
         expect(outcomesOf(d.id)).toEqual([
           expect.objectContaining({ status: 'DELIVERY_STATUS_DELIVERED', tries: 1, channel: 'CHANNEL_EMAIL' }),

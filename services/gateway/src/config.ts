@@ -16,6 +16,8 @@ const shape = {
   PREFERENCES_ADDR: z.string().default('127.0.0.1:50052'),
   INTERFACE_ADDR: z.string().default('127.0.0.1:50053'),
   TELEGRAM_ADDR: z.string().default('127.0.0.1:50058'),
+  /** The Devices service of mobile push, for /api/v1/me/push/devices (not waited on by /readyz). */
+  MOBILE_PUSH_ADDR: z.string().default('127.0.0.1:50057'),
   /** Deadline of every gRPC call the gateway makes, in milliseconds. */
   RPC_DEADLINE_MS: env.positiveInt(5_000),
   /** Deadline of a batch call to ingest (up to 1000 notifications stored), in milliseconds. */
@@ -27,6 +29,12 @@ const shape = {
     .enum(['true', 'false'], 'must be true or false')
     .default('false')
     .transform((v) => v === 'true'),
+  /**
+   * Verifies the one-click unsubscribe links of mails (the email service's
+   * UNSUBSCRIBE_KEY). Unset: every link is refused (in dev mode, the fixed
+   * development key).
+   */
+  UNSUBSCRIBE_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Largest request body, in bytes (413 beyond). */
   BODY_LIMIT_BYTES: env.positiveInt(1024 * 1024),
   /** Requests per RATE_WINDOW_MS per API key, per signed-in user, or per address when neither. */

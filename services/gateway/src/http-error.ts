@@ -1,4 +1,5 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
+import { InvalidArgumentError, type ErrorCode, type HeraldError } from '@herald/errors';
 import { FIELD_METADATA_KEY } from '@herald/rpc';
 
 /** An answer other than success: the status, a stable code, and the bad field when there is one. */
@@ -73,4 +74,25 @@ export function fromGrpc(err: ServiceError, rename: (field: string) => string = 
     return new HttpError(httpStatus, code, message, { field, cause: err });
   }
   return new HttpError(httpStatus, code, err.details, { cause: err });
+}
+
+/** The HTTP status of each of Herald's own error codes (a shared lib's refusal, e.g. of a token). */
+const httpOfCode: Readonly<Record<ErrorCode, number>> = {
+  INVALID_ARGUMENT: 400,
+  UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
+  NOT_FOUND: 404,
+  ALREADY_EXISTS: 409,
+  FAILED_PRECONDITION: 409,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+/** A HeraldError raised in the gateway's own process, as the HTTP caller should see it. */
+export function fromHerald(err: HeraldError): HttpError {
+  const httpStatus = httpOfCode[err.code];
+  if (httpStatus === 500) return new HttpError(500, 'INTERNAL', 'internal error', { cause: err });
+  if (httpStatus === 503) return new HttpError(503, 'UNAVAILABLE', err.message, { retryAfter: 1, cause: err });
+  const field = err instanceof InvalidArgumentError ? err.field : undefined;
+  return new HttpError(httpStatus, err.code, err.message, { ...(field ? { field } : {}), cause: err });
 }

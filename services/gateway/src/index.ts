@@ -5,8 +5,8 @@ export type { GatewayConfig } from './config.js';
 export { buildGateway } from './server.js';
 export { bearerOf } from './auth/bearer.js';
 export type { Gateway, GatewayDeps, GatewayOptions } from './server.js';
-export { PersonTokens } from './auth/person-token.js';
-export type { Person, VerifyPersonToken } from './auth/person-token.js';
+export { PersonTokens } from '@herald/auth';
+export type { Person, VerifyPersonToken } from '@herald/auth';
 export { GatewayMetrics } from './metrics.js';
 export { HttpError } from './http-error.js';
 // The front door of the gateway's parts.

@@ -1,6 +1,7 @@
 import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import {
+  DevicesClient,
   DirectoryClient,
   InboxClient,
   NotificationIngestClient,
@@ -10,11 +11,18 @@ import {
 import { callUnary, clientOptions, type UnaryMethod } from '@herald/rpc';
 import { fromGrpc, isServiceError } from './http-error.js';
 
+/** The peers every route family needs: /readyz waits on them. */
 export interface PeerAddresses {
   ingest: string;
   preferences: string;
   interface: string;
-  /** The telegram service (TelegramLinks). */
+}
+
+/** Peers of one route family each: down, only their routes answer 503; /readyz does not wait on them. */
+export interface OptionalPeerAddresses {
+  /** mobile-push's Devices, for /api/v1/me/push/devices. */
+  mobilePush: string;
+  /** The telegram service's TelegramLinks, for /api/v1/me/telegram. */
   telegram: string;
 }
 
@@ -40,20 +48,21 @@ export class Peers {
   readonly preferences: PreferencesClient;
   readonly inbox: InboxClient;
   readonly telegram: TelegramLinksClient;
+  readonly devices: DevicesClient;
   private readonly health: { name: string; client: InstanceType<typeof HealthClient> }[];
 
   constructor(
     addresses: PeerAddresses,
+    optional: OptionalPeerAddresses,
     private readonly deadlineMs: number,
   ) {
     this.ingest = new NotificationIngestClient(addresses.ingest, ...clientOptions());
     this.directory = new DirectoryClient(addresses.preferences, ...clientOptions());
     this.preferences = new PreferencesClient(addresses.preferences, ...clientOptions());
     this.inbox = new InboxClient(addresses.interface, ...clientOptions());
-    this.telegram = new TelegramLinksClient(addresses.telegram, ...clientOptions());
-    // Readiness is the core's: a channel service that is down fails its own routes (503), not the gateway.
-    const core = { ingest: addresses.ingest, preferences: addresses.preferences, interface: addresses.interface };
-    this.health = Object.entries(core).map(([name, address]) => ({
+    this.devices = new DevicesClient(optional.mobilePush, ...clientOptions());
+    this.telegram = new TelegramLinksClient(optional.telegram, ...clientOptions());
+    this.health = Object.entries(addresses).map(([name, address]) => ({
       name,
       client: new HealthClient(address, credentials.createInsecure()),
     }));
@@ -87,7 +96,9 @@ export class Peers {
   }
 
   close(): void {
-    for (const client of [this.ingest, this.directory, this.preferences, this.inbox, this.telegram]) client.close();
+    for (const client of [this.ingest, this.directory, this.preferences, this.inbox, this.devices, this.telegram]) {
+      client.close();
+    }
     for (const { client } of this.health) client.close();
   }
 }

@@ -261,6 +261,22 @@ export const AccountBody = Type.Object(
     signing_secret: Type.Optional(
       Type.String({ minLength: 32, description: 'Verifies the HS256 tokens the CRM signs for its users.' }),
     ),
+    public_jwk: Type.Optional(
+      Type.Union(
+        [
+          Type.Object(
+            { kty: Type.Union([Type.Literal('RSA'), Type.Literal('EC'), Type.Literal('OKP')]) },
+            { additionalProperties: true },
+          ),
+          Type.Null(),
+        ],
+        {
+          description:
+            'The CRM’s public key (RFC 7517): RSA (RS256, or PS256 by its `alg`), EC P-256 (ES256) or Ed25519 ' +
+            '(EdDSA); tokens signed with its private key are taken. Never a private key. `null` removes it.',
+        },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -268,6 +284,7 @@ export const AccountReply = Type.Object({
   id: Type.String(),
   name: Type.String(),
   has_signing_secret: Type.Boolean(),
+  has_public_jwk: Type.Boolean(),
 });
 
 export const UserBody = Type.Object(

@@ -14,15 +14,20 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from '@herald/telemetry';
 import { bearerOf } from './auth/bearer.js';
-import type { Person, PersonTokens } from './auth/person-token.js';
-import { HttpError, unauthenticated } from './http-error.js';
+import type { Person, PersonTokens } from '@herald/auth';
+import { isHeraldError } from '@herald/errors';
+import { HttpError, fromHerald, unauthenticated } from './http-error.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Peers } from './peers.js';
 import { adminRoutes } from './routes/admin.js';
+import { browserCallRoutes } from './routes/browser-calls.js';
+import { deliveryRoutes } from './routes/deliveries.js';
+import { deviceRoutes } from './routes/devices.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { opsRoutes } from './routes/ops.js';
 import { peopleRoutes } from './routes/people.js';
 import { telegramRoutes } from './routes/telegram.js';
+import { unsubscribeRoutes } from './routes/unsubscribe.js';
 
 export type Gateway = FastifyInstance<
   RawServerDefault,
@@ -49,6 +54,8 @@ export interface GatewayOptions {
   rateLimit: { max: number; windowMs: number };
   devTokenTtlSeconds: number;
   batchDeadlineMs: number;
+  /** Verifies the one-click unsubscribe links of mails; none, every link is refused. */
+  unsubscribeKey?: string | undefined;
   /** Registered after the built-in routes, e.g. the live feed; they find `authenticatePerson` on the instance. */
   plugins?: readonly FastifyPluginAsync[];
 }
@@ -80,6 +87,7 @@ function fieldOfPointer(pointer: string): string {
 /** Any failure as the API answers it: the one place statuses and error bodies are chosen. */
 function toHttpError(err: FastifyError | HttpError | Error): HttpError {
   if (err instanceof HttpError) return err;
+  if (isHeraldError(err)) return fromHerald(err);
   const fastifyError = err as FastifyError;
   if (fastifyError.validation && fastifyError.validation.length > 0) {
     const [first] = fastifyError.validation;
@@ -178,7 +186,9 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions): 
             type: 'http',
             scheme: 'bearer',
             bearerFormat: 'JWT',
-            description: 'HS256 with the account’s signing secret; claims `account`, `user`, `exp`.',
+            description:
+              'HS256 with the account’s signing secret, or RS256/PS256/ES256/EdDSA with the private key of the ' +
+              'account’s public JWK; claims `account`, `user`, `exp`.',
           },
           adminToken: { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN of the deployment.' },
         },
@@ -206,6 +216,10 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions): 
   await app.register(peopleRoutes(deps, options));
   await app.register(adminRoutes(deps, options));
   await app.register(telegramRoutes(deps));
+  await app.register(browserCallRoutes(deps));
+  await app.register(deliveryRoutes(deps));
+  await app.register(deviceRoutes(deps));
+  await app.register(unsubscribeRoutes(deps, options.unsubscribeKey));
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;

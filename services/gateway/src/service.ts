@@ -1,8 +1,9 @@
+import { unsubscribeKeyOf } from '@herald/auth';
 import { Bus } from '@herald/bus';
 import { topics } from '@herald/contracts';
 import type { Logger } from '@herald/telemetry';
 import type { FastifyPluginAsync } from 'fastify';
-import { PersonTokens } from './auth/person-token.js';
+import { PersonTokens } from '@herald/auth';
 import type { GatewayConfig } from './config.js';
 import { isServiceError } from './http-error.js';
 import { GatewayMetrics } from './metrics.js';
@@ -43,12 +44,8 @@ export async function startGateway(
     logger,
   });
   const peers = new Peers(
-    {
-      ingest: config.INGEST_ADDR,
-      preferences: config.PREFERENCES_ADDR,
-      interface: config.INTERFACE_ADDR,
-      telegram: config.TELEGRAM_ADDR,
-    },
+    { ingest: config.INGEST_ADDR, preferences: config.PREFERENCES_ADDR, interface: config.INTERFACE_ADDR },
+    { mobilePush: config.MOBILE_PUSH_ADDR, telegram: config.TELEGRAM_ADDR },
     config.RPC_DEADLINE_MS,
   );
   const directory = peers.directory;
@@ -62,9 +59,9 @@ export async function startGateway(
             ? { deadlineMs: config.RPC_DEADLINE_MS, bearer: config.ADMIN_TOKEN }
             : { deadlineMs: config.RPC_DEADLINE_MS },
         );
-        return reply.secret;
+        return { secret: reply.secret || undefined, publicJwk: reply.publicJwk || undefined };
       } catch (err) {
-        // An unknown account, or one without a secret, signs no valid token.
+        // An unknown account, or one without keys, signs no valid token.
         if (isServiceError(err) && (err.code === status.NOT_FOUND || err.code === status.FAILED_PRECONDITION)) {
           return undefined;
         }
@@ -97,6 +94,7 @@ export async function startGateway(
       rateLimit: { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_WINDOW_MS },
       devTokenTtlSeconds: config.DEV_TOKEN_TTL_S,
       batchDeadlineMs: config.BATCH_DEADLINE_MS,
+      unsubscribeKey: unsubscribeKeyOf(config),
       plugins: [liveFeed(config, deps, bus), ...plugins.map((plugin) => plugin({ deps, bus }))],
     });
     await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });

@@ -22,7 +22,7 @@ describe('the admin routes', () => {
 
   it('manages an account, its users, an integration and its keys', async () => {
     const created = await admin('PUT', '', { name: 'Acme', signing_secret: 's'.repeat(32) });
-    expect(created.json()).toEqual({ id: account, name: 'Acme', has_signing_secret: true });
+    expect(created.json()).toEqual({ id: account, name: 'Acme', has_signing_secret: true, has_public_jwk: false });
     // A rename keeps the secret.
     expect((await admin('PUT', '', { name: 'Acme Inc' })).json()).toMatchObject({ has_signing_secret: true });
 

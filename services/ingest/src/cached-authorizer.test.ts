@@ -13,6 +13,8 @@ function countingDirectory(): Authorizer & { calls: number } {
         accountId: apiKey.startsWith('a') ? 'acme' : 'globex',
         provider: { id: 'p', kind: 'PROVIDER_KIND_INTEGRATION' as const, name: 'P', iconUrl: '' },
         unknownRecipients: recipients.filter((r) => r === 'ghost'),
+        // A person token that has already run out.
+        ...(apiKey === 'expired.jwt.sig' ? { expiresAt: new Date(Date.now() - 1000) } : {}),
       };
     },
   };
@@ -41,6 +43,14 @@ describe('CachedAuthorizer', () => {
     const cached = new CachedAuthorizer(directory, { ttlMs: 60_000, maxEntries: 100 });
     await expect(cached.authorize('bad', [])).rejects.toThrow(UnauthenticatedError);
     await expect(cached.authorize('bad', [])).rejects.toThrow(UnauthenticatedError);
+    expect(directory.calls).toBe(2);
+  });
+
+  it('never reuses an answer past the end of the credential it was given for', async () => {
+    const directory = countingDirectory();
+    const cached = new CachedAuthorizer(directory, { ttlMs: 60_000, maxEntries: 100 });
+    await cached.authorize('expired.jwt.sig', ['u1']);
+    await cached.authorize('expired.jwt.sig', ['u1']);
     expect(directory.calls).toBe(2);
   });
 });

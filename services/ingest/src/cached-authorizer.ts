@@ -12,12 +12,14 @@ type Authorization = Awaited<ReturnType<Authorizer['authorize']>>;
  */
 export class CachedAuthorizer implements Authorizer {
   private readonly cache: LRUCache<string, Authorization>;
+  private readonly ttlMs: number;
 
   constructor(
     private readonly directory: Authorizer,
     options: { ttlMs: number; maxEntries: number },
   ) {
     this.cache = new LRUCache({ max: options.maxEntries, ttl: options.ttlMs });
+    this.ttlMs = options.ttlMs;
   }
 
   async authorize(apiKey: string, recipients: readonly string[]): Promise<Authorization> {
@@ -25,7 +27,13 @@ export class CachedAuthorizer implements Authorizer {
     const cached = this.cache.get(key);
     if (cached) return cached;
     const answer = await this.directory.authorize(apiKey, recipients);
-    this.cache.set(key, answer);
+    if (answer.expiresAt === undefined) {
+      this.cache.set(key, answer);
+      return answer;
+    }
+    // A person token's answer is never reused past the token's own end.
+    const left = answer.expiresAt.getTime() - Date.now();
+    if (left > 0) this.cache.set(key, answer, { ttl: Math.min(left, this.ttlMs) });
     return answer;
   }
 

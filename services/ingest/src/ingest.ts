@@ -4,12 +4,15 @@ import { HeraldError, InvalidArgumentError, UnavailableError } from '@herald/err
 import { annotateSpan, type Logger } from '@herald/telemetry';
 import type { Accepted, AcceptedPopup } from './validate.js';
 
-/** Who holds an API key, and which recipients are not users of its account. */
+/**
+ * Who holds an API key (or a person token), and which recipients are not
+ * users of its account; `expiresAt` when the credential ends on its own.
+ */
 export interface Authorizer {
   authorize(
     apiKey: string,
     recipients: readonly string[],
-  ): Promise<{ accountId: string; provider: ProviderRef; unknownRecipients: string[] }>;
+  ): Promise<{ accountId: string; provider: ProviderRef; unknownRecipients: string[]; expiresAt?: Date }>;
 }
 
 export interface NotificationPublisher {

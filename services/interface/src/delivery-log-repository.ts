@@ -42,6 +42,15 @@ export class DeliveryLogRepository {
     );
   }
 
+  /** Whether the user has this item in their notification center. */
+  async hasItem(accountId: string, userId: string, notificationId: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      'SELECT 1 FROM inbox_items WHERE account_id = $1 AND user_id = $2 AND notification_id = $3',
+      [accountId, userId, notificationId],
+    );
+    return rowCount === 1;
+  }
+
   /** Every outcome of one item, oldest first. */
   async list(accountId: string, userId: string, notificationId: string): Promise<DeliveryOutcome[]> {
     const { rows } = await this.pool.query<Row>(

@@ -1,6 +1,6 @@
 import { idPattern, type DeliveryOutcome, type ListDeliveriesReply } from '@herald/contracts';
 import type { Received } from '@herald/bus';
-import { InvalidArgumentError } from '@herald/errors';
+import { InvalidArgumentError, NotFoundError } from '@herald/errors';
 import type { DeliveryLogRepository } from './delivery-log-repository.js';
 
 /** Longest id a field of an outcome may hold: PostgreSQL keeps it, the log stays small. */
@@ -40,6 +40,11 @@ export class DeliveryLog {
     if (notificationId === '' || notificationId.length > 64 || notificationId.includes('\0')) {
       throw new InvalidArgumentError('notification_id', 'is not an id');
     }
-    return { outcomes: await this.repository.list(accountId, userId, notificationId) };
+    const outcomes = await this.repository.list(accountId, userId, notificationId);
+    // Another user's item, or none at all: nothing to tell, and no telling which.
+    if (outcomes.length === 0 && !(await this.repository.hasItem(accountId, userId, notificationId))) {
+      throw new NotFoundError(`no notification ${notificationId}`);
+    }
+    return { outcomes };
   }
 }

@@ -315,7 +315,9 @@ describe('interface: the inbox', () => {
       ['CHANNEL_EMAIL', 'DELIVERY_STATUS_DELIVERED', '', 1, '<m1@x>'],
     ]);
     expect(reply.outcomes[0]?.deliveryId).toBe(`${id}.${user}.email`);
-    const other = await call(client.listDeliveries, { accountId: account, userId: 'someone-else', notificationId: id });
-    expect(other.outcomes).toEqual([]);
+    const other = await rejection(
+      call(client.listDeliveries, { accountId: account, userId: 'someone-else', notificationId: id }),
+    );
+    expect(other.code).toBe(status.NOT_FOUND);
   });
 });

@@ -30,13 +30,22 @@ export class ChangeFeed implements ChangeNotifier {
   private readonly bus: Bus;
   private readonly directory: DirectoryCache;
   private readonly settings: SettingsCache;
+  private readonly personTokens: { forgetAccount(accountId: string): void } | undefined;
   private readonly logger: Logger;
   private readonly followers: Follower[] = [];
 
-  constructor(deps: { bus: Bus; directory: DirectoryCache; settings: SettingsCache; logger: Logger }) {
+  constructor(deps: {
+    bus: Bus;
+    directory: DirectoryCache;
+    settings: SettingsCache;
+    /** The signing secrets kept for person tokens, dropped with the rest of the account. */
+    personTokens?: { forgetAccount(accountId: string): void };
+    logger: Logger;
+  }) {
     this.bus = deps.bus;
     this.directory = deps.directory;
     this.settings = deps.settings;
+    this.personTokens = deps.personTokens;
     this.logger = deps.logger;
   }
 
@@ -106,5 +115,6 @@ export class ChangeFeed implements ChangeNotifier {
   private dropAccount(accountId: string): void {
     this.directory.invalidateAccount(accountId);
     this.settings.invalidateAccount(accountId);
+    this.personTokens?.forgetAccount(accountId);
   }
 }

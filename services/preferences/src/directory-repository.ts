@@ -8,6 +8,7 @@ interface AccountRow {
   created_at: Date;
   revision: string;
   has_signing_secret: boolean;
+  has_public_jwk: boolean;
 }
 
 interface UserRow {
@@ -103,16 +104,20 @@ export class DirectoryRepository {
     id: string,
     name: string,
     signingSecret: string | undefined,
+    /** Undefined keeps the account's key, empty removes it. */
+    publicJwk?: string | undefined,
   ): Promise<{ account: Account; revision: string }> {
     const { rows } = await this.db.query<AccountRow>(
-      `INSERT INTO accounts (id, name, signing_secret) VALUES ($1, $2, $3)
+      `INSERT INTO accounts (id, name, signing_secret, public_jwk) VALUES ($1, $2, $3, nullif($4, ''))
        ON CONFLICT (id) DO UPDATE SET
          name = EXCLUDED.name,
          signing_secret = coalesce(EXCLUDED.signing_secret, accounts.signing_secret),
+         public_jwk = CASE WHEN $4::text IS NULL THEN accounts.public_jwk ELSE EXCLUDED.public_jwk END,
          updated_at = clock_timestamp()
        RETURNING id, name, created_at, signing_secret IS NOT NULL AS has_signing_secret,
+         public_jwk IS NOT NULL AS has_public_jwk,
          to_char(updated_at, 'YYYYMMDDHH24MISSUS') AS revision`,
-      [id, name, signingSecret ?? null],
+      [id, name, signingSecret ?? null, publicJwk ?? null],
     );
     const row = rows[0]!;
     return {
@@ -121,18 +126,20 @@ export class DirectoryRepository {
         name: row.name,
         createdAt: row.created_at,
         hasSigningSecret: row.has_signing_secret,
+        hasPublicJwk: row.has_public_jwk,
       }),
       revision: row.revision,
     };
   }
 
-  /** Undefined when the account does not exist; null when it has no secret. */
-  async signingSecret(accountId: string): Promise<string | null | undefined> {
-    const { rows } = await this.db.query<{ signing_secret: string | null }>(
-      'SELECT signing_secret FROM accounts WHERE id = $1',
+  /** What verifies the account's tokens; undefined when the account does not exist. */
+  async verificationKeys(accountId: string): Promise<{ secret: string | null; publicJwk: string | null } | undefined> {
+    const { rows } = await this.db.query<{ signing_secret: string | null; public_jwk: string | null }>(
+      'SELECT signing_secret, public_jwk FROM accounts WHERE id = $1',
       [accountId],
     );
-    return rows[0]?.signing_secret;
+    const row = rows[0];
+    return row && { secret: row.signing_secret, publicJwk: row.public_jwk };
   }
 
   async accountExists(id: string): Promise<boolean> {

@@ -19,7 +19,14 @@ import {
   type UpsertAccountRequest,
   type UpsertUserRequest,
 } from '@herald/contracts';
-import { FailedPreconditionError, NotFoundError, UnauthenticatedError, parseInput } from '@herald/errors';
+import { looksLikeJwt, parsePublicJwk, type VerifyPersonToken } from '@herald/auth';
+import {
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+  UnauthenticatedError,
+  parseInput,
+} from '@herald/errors';
 import { newApiKey, parseApiKey, secretMatches } from './api-key.js';
 import type { ChangeNotifier } from './change-feed.js';
 import type { DirectoryCache } from './directory-cache.js';
@@ -30,21 +37,33 @@ import { requests } from './validation.js';
 /** The same answer for every bad key, so a caller cannot probe which keys exist. */
 const refused = 'invalid API key';
 
+/** The provider of what a signed-in person sends from the browser (APP.notifications in widget code). */
+export const widgetsProviderId = 'system.widgets';
+
 /** Accounts, users, integrations and their API keys; Authorize for ingest. */
 export class DirectoryService {
   private readonly store: Store;
   private readonly cache: DirectoryCache;
   private readonly changes: ChangeNotifier;
+  private readonly verifyPersonToken: VerifyPersonToken;
 
-  constructor(deps: { store: Store; cache: DirectoryCache; changes: ChangeNotifier }) {
+  constructor(deps: {
+    store: Store;
+    cache: DirectoryCache;
+    changes: ChangeNotifier;
+    /** The person tokens' check, shared with the gateway. */
+    verifyPersonToken: VerifyPersonToken;
+  }) {
     this.store = deps.store;
     this.cache = deps.cache;
     this.changes = deps.changes;
+    this.verifyPersonToken = deps.verifyPersonToken;
   }
 
   async upsertAccount(request: UpsertAccountRequest): Promise<Account> {
-    const { id, name, signingSecret } = parseInput(requests.upsertAccount, request);
-    const { account, revision } = await this.store.directory.upsertAccount(id, name, signingSecret);
+    const { id, name, signingSecret, publicJwk } = parseInput(requests.upsertAccount, request);
+    if (publicJwk) await parsePublicJwk(publicJwk, 'public_jwk');
+    const { account, revision } = await this.store.directory.upsertAccount(id, name, signingSecret, publicJwk);
     await this.changes.directoryChanged(id, `account.${revision}`);
     return account;
   }
@@ -127,14 +146,17 @@ export class DirectoryService {
 
   async getSigningSecret(request: GetSigningSecretRequest): Promise<SigningSecret> {
     const { accountId } = parseInput(requests.account, request);
-    const secret = await this.store.directory.signingSecret(accountId);
-    if (secret === undefined) throw new NotFoundError(`account ${accountId} not found`);
-    if (secret === null) throw new FailedPreconditionError(`account ${accountId} has no signing secret`);
-    return { accountId, secret };
+    const keys = await this.store.directory.verificationKeys(accountId);
+    if (keys === undefined) throw new NotFoundError(`account ${accountId} not found`);
+    if (keys.secret === null && keys.publicJwk === null) {
+      throw new FailedPreconditionError(`account ${accountId} has neither a signing secret nor a public key`);
+    }
+    return { accountId, secret: keys.secret ?? '', publicJwk: keys.publicJwk ?? '' };
   }
 
   /** Served from memory once warm: ingest calls it for every request. */
   async authorize(request: AuthorizeRequest): Promise<AuthorizeReply> {
+    if (looksLikeJwt(request.apiKey)) return this.authorizePerson(request);
     const parts = parseApiKey(request.apiKey);
     if (!parts) throw new UnauthenticatedError(refused);
     const key = await this.cache.apiKey(parts.keyId);
@@ -149,6 +171,27 @@ export class DirectoryService {
       accountId: key.accountId,
       provider: toProviderRef(provider),
       unknownRecipients: unknown,
+    });
+  }
+
+  /**
+   * A person token: the signed-in user sends as the account's widgets, only
+   * to recipients they name (never to the whole account), until the token
+   * expires.
+   */
+  private async authorizePerson(request: AuthorizeRequest): Promise<AuthorizeReply> {
+    const person = await this.verifyPersonToken(request.apiKey);
+    if (request.recipients.length === 0) {
+      throw new InvalidArgumentError('recipients', 'a signed-in person sends to the users they list, not to everyone');
+    }
+    const snapshot = await this.cache.account(person.account);
+    const provider = await this.cache.provider(snapshot, widgetsProviderId);
+    if (!provider) throw new FailedPreconditionError(`provider ${widgetsProviderId} is missing: migrate the database`);
+    return AuthorizeReply.fromPartial({
+      accountId: person.account,
+      provider: toProviderRef(provider),
+      unknownRecipients: [...new Set(request.recipients)].filter((id) => !snapshot.users.has(id)),
+      expiresAt: person.expiresAt,
     });
   }
 

@@ -1,3 +1,4 @@
+import { PersonTokens } from '@herald/auth';
 import { consumerTuning } from '@herald/config';
 import {
   DirectoryService as DirectoryDefinition,
@@ -55,10 +56,23 @@ export function startPreferences(
       const store = createStore(pool);
       const directoryCache = new DirectoryCache(store.directory, { ttlMs: config.CACHE_TTL_MS });
       const settingsCache = new SettingsCache(store.settings, { ttlMs: config.CACHE_TTL_MS });
+      const personTokens = new PersonTokens(
+        async (account) => {
+          const keys = await store.directory.verificationKeys(account);
+          return keys && { secret: keys.secret ?? undefined, publicJwk: keys.publicJwk ?? undefined };
+        },
+        { ttlMs: config.CACHE_TTL_MS, maxEntries: 10_000 },
+      );
       const changes = await steps.open(
         'change feed',
         async () => {
-          const feed = new ChangeFeed({ bus, directory: directoryCache, settings: settingsCache, logger });
+          const feed = new ChangeFeed({
+            bus,
+            directory: directoryCache,
+            settings: settingsCache,
+            personTokens,
+            logger,
+          });
           await feed.listen();
           return feed;
         },
@@ -81,7 +95,12 @@ export function startPreferences(
         createRouter({ directory: directoryCache, settings: settingsCache, publisher, logger }),
       );
 
-      const directory = new DirectoryService({ store, cache: directoryCache, changes });
+      const directory = new DirectoryService({
+        store,
+        cache: directoryCache,
+        changes,
+        verifyPersonToken: personTokens.verifyPersonToken,
+      });
       const preferences = new PreferencesService({ store, changes });
       const server = await serveRpc(
         steps,

@@ -151,7 +151,13 @@ const channelSwitch = z
   });
 
 export const requests = {
-  upsertAccount: z.object({ id, name: name({ required: true }), signingSecret: signingSecret.optional() }),
+  upsertAccount: z.object({
+    id,
+    name: name({ required: true }),
+    signingSecret: signingSecret.optional(),
+    // Checked as a key by the service (it takes an import); empty removes it.
+    publicJwk: boundedString(8192).optional(),
+  }),
   upsertUser: z.object({
     user: z.object(
       {

@@ -210,6 +210,7 @@ describe('providers', () => {
       'system.tasks.completed',
       'system.tasks.assigned',
       'system.scheduled_report',
+      'system.widgets',
       integration.id,
     ]);
     const calls = providers.find((p) => p.id === 'system.calls');

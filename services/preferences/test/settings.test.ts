@@ -40,7 +40,8 @@ describe('GetSettings', () => {
       inboxOrder: InboxOrder.INBOX_ORDER_UNREAD_FIRST,
       taskLeadMinutes: 15,
     });
-    expect(settings.providers).toHaveLength(13);
+    // The 13 categories of the CRM's settings, and the widgets' calls from the browser.
+    expect(settings.providers).toHaveLength(14);
     expect(providerOf(settings, 'system.calls')).toMatchObject({
       channels: [CHANNEL_INTERFACE, CHANNEL_EMAIL, CHANNEL_MOBILE, CHANNEL_BROWSER],
       customized: false,

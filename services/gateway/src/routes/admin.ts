@@ -53,7 +53,7 @@ export function adminRoutes(deps: GatewayDeps, options: GatewayOptions): Fastify
       {
         schema: {
           tags,
-          summary: 'Create or rename an account, and set the secret that signs its users’ tokens',
+          summary: 'Create or rename an account, and set what verifies its users’ tokens: a secret, a public key',
           security,
           params: AccountPath,
           body: AccountBody,
@@ -61,12 +61,23 @@ export function adminRoutes(deps: GatewayDeps, options: GatewayOptions): Fastify
         },
       },
       async (request) => {
+        const jwk = request.body.public_jwk;
         const account = await peers.call(
           directory.upsertAccount.bind(directory),
-          { id: request.params.account, name: request.body.name, signingSecret: request.body.signing_secret },
+          {
+            id: request.params.account,
+            name: request.body.name,
+            signingSecret: request.body.signing_secret,
+            publicJwk: jwk === undefined ? undefined : jwk === null ? '' : JSON.stringify(jwk),
+          },
           { bearer },
         );
-        return { id: account.id, name: account.name, has_signing_secret: account.hasSigningSecret };
+        return {
+          id: account.id,
+          name: account.name,
+          has_signing_secret: account.hasSigningSecret,
+          has_public_jwk: account.hasPublicJwk,
+        };
       },
     );
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import { InboxOrder, ListProvidersRequest } from '@herald/contracts';
-import type { Person } from '../auth/person-token.js';
+import type { Person } from '@herald/auth';
 import { HttpError, notFound } from '../http-error.js';
 import {
   ItemPage,
@@ -27,7 +27,7 @@ declare module 'fastify' {
 const NotificationPath = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 /** The signed-in person of a route below (set by the onRequest hook). */
-function personOf(request: { person?: Person }): Person {
+export function personOf(request: { person?: Person }): Person {
   if (!request.person) throw new HttpError(500, 'INTERNAL', 'route without a person');
   return request.person;
 }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
-import type { Person } from '../auth/person-token.js';
+import type { Person } from '@herald/auth';
 import { HttpError } from '../http-error.js';
 import { errors } from '../schemas.js';
 import type { Gateway, GatewayDeps } from '../server.js';
