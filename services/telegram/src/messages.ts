@@ -27,6 +27,16 @@ function clip(text: string, max: number): string {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
+/**
+ * Whether Telegram takes the URL on a button: it refuses hosts that are not
+ * public domain names (`localhost`, an IP address, a single label) with "Wrong
+ * HTTP URL", and the whole message with it. Such a link goes in the text.
+ */
+export function buttonable(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host.includes('.') && !/^[\d.]+$/.test(host) && !host.startsWith('[') && !host.endsWith('.localhost');
+}
+
 /** One item as a Telegram message: the text (HTML) and its buttons. */
 export interface ItemMessage {
   readonly html: string;
@@ -39,7 +49,8 @@ export interface ItemMessage {
  * The message of a delivery, in the recipient's language: the title in bold,
  * the integration's text and details (a call's from, to and duration) as
  * lines, then the provider and date. Every integration string is escaped;
- * the link becomes a URL button only when it is http(s) or CRM-relative.
+ * the link becomes a URL button only when it is http(s) or CRM-relative (a
+ * line of the text where Telegram takes no button: a local CRM).
  */
 export function deliveryMessage(delivery: Delivery, crmBaseUrl: string): ItemMessage {
   const recipient = delivery.recipient!;
@@ -51,10 +62,14 @@ export function deliveryMessage(delivery: Delivery, crmBaseUrl: string): ItemMes
   if (rendered.text !== '') lines.push(escapeHtml(clip(rendered.text, maxTextLength)));
   lines.push(...rendered.details.map(escapeHtml));
   const footer = [rendered.providerName, rendered.date].filter((part) => part !== '').join(' · ');
+  const link = safeLink(rendered.link, crmBaseUrl) ?? '';
+  if (link !== '' && !buttonable(link)) {
+    lines.push(`<a href="${escapeAttribute(link)}">${escapeHtml(rendered.linkLabel)}</a>`);
+  }
   if (footer !== '') lines.push('', `<i>${escapeHtml(footer)}</i>`);
   return {
     html: lines.join('\n'),
-    link: safeLink(rendered.link, crmBaseUrl) ?? '',
+    link: link !== '' && buttonable(link) ? link : '',
     linkLabel: rendered.linkLabel,
     locale: rendered.locale,
   };
