@@ -118,6 +118,18 @@ export {
   UnlinkTelegramReply,
   UnlinkTelegramRequest,
 } from './gen/herald/v1/telegram.js';
+export {
+  GetVapidPublicKeyRequest,
+  ListPushSubscriptionsReply,
+  ListPushSubscriptionsRequest,
+  PushSubscription,
+  PushSubscriptionsClient,
+  PushSubscriptionsService,
+  RegisterPushSubscriptionRequest,
+  RemovePushSubscriptionReply,
+  RemovePushSubscriptionRequest,
+  VapidPublicKey,
+} from './gen/herald/v1/push_subscriptions.js';
 export type { MessageFns } from './gen/herald/v1/notification.js';
 export type { NotificationIngestServer } from './gen/herald/v1/ingest.js';
 export type { InboxServer } from './gen/herald/v1/inbox.js';
@@ -125,6 +137,7 @@ export type { DirectoryServer } from './gen/herald/v1/directory.js';
 export type { PreferencesServer } from './gen/herald/v1/preferences.js';
 export type { DevicesServer } from './gen/herald/v1/devices.js';
 export type { TelegramLinksServer } from './gen/herald/v1/telegram.js';
+export type { PushSubscriptionsServer } from './gen/herald/v1/push_subscriptions.js';
 export {
   topics,
   streams,
