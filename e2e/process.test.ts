@@ -122,7 +122,7 @@ describe('services as processes', () => {
     expect(await stored()).toBe(before + 2000 - info.num_pending);
   });
 
-  it.each(['preferences', 'interface', 'ingest', 'mobile-push'])(
+  it.each(['preferences', 'interface', 'ingest', 'mobile-push', 'browser-push'])(
     '%s exits 0 on SIGTERM once serving',
     async (service) => {
       const port = await freePort();
