@@ -47,7 +47,10 @@ const shape = {
     .default('')
     .transform((value, ctx) => {
       const origins: string[] = [];
-      for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+      for (const entry of value
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean)) {
         const origin = originOf(entry);
         if (origin) origins.push(origin);
         else ctx.addIssue({ code: 'custom', message: `not an http(s) origin: ${entry.slice(0, 80)}` });

@@ -148,7 +148,10 @@ export class PushSender {
       if (err instanceof WebPushError) {
         const refusal = refusalOf(err.statusCode);
         const code = `HTTP ${err.statusCode}`;
-        this.deps.logger.warn({ ...log, status: err.statusCode, body: err.body.slice(0, 200), refusal }, 'push refused');
+        this.deps.logger.warn(
+          { ...log, status: err.statusCode, body: err.body.slice(0, 200), refusal },
+          'push refused',
+        );
         if (refusal === 'prune') return { status: 'pruned', code };
         if (refusal === 'fail') return { status: 'failed', code };
         return { status: 'retry', code, retryAfterMs: retryAfterMs(err.headers['retry-after']) };

@@ -67,11 +67,8 @@ describe('browser-push: Web Push to a local push service, the service as its own
   let subscriptions: PushSubscriptionsClient;
   let inboxClient: InboxClient;
   const outcomes: DeliveryOutcome[] = [];
-  const call = <Req, Res>(
-    client: PushSubscriptionsClient | InboxClient,
-    method: UnaryMethod<Req, Res>,
-    request: Req,
-  ) => callUnary(method.bind(client), request, { deadlineMs: 5_000 });
+  const call = <Req, Res>(client: PushSubscriptionsClient | InboxClient, method: UnaryMethod<Req, Res>, request: Req) =>
+    callUnary(method.bind(client), request, { deadlineMs: 5_000 });
 
   const register = (userId: string, subscription: TestSubscription): Promise<PushSubscription> =>
     call(subscriptions, subscriptions.register, {

@@ -41,7 +41,11 @@ describe('browser-push configuration', () => {
     ]);
     const other = webpush.generateVAPIDKeys();
     expect(
-      problemsOf({ VAPID_PUBLIC_KEY: keys.publicKey, VAPID_PRIVATE_KEY: other.privateKey, VAPID_SUBJECT: 'mailto:a@b.c' }),
+      problemsOf({
+        VAPID_PUBLIC_KEY: keys.publicKey,
+        VAPID_PRIVATE_KEY: other.privateKey,
+        VAPID_SUBJECT: 'mailto:a@b.c',
+      }),
     ).toEqual([expect.stringMatching(/^VAPID_PUBLIC_KEY: is not the public key of VAPID_PRIVATE_KEY/)]);
     expect(
       problemsOf({

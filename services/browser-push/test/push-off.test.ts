@@ -2,21 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Bus } from '@herald/bus';
 import { PushSubscriptionsClient, topics, type DeliveryOutcome } from '@herald/contracts';
 import { callUnary, clientOptions } from '@herald/rpc';
-import {
-  buildDelivery,
-  dropSchemas,
-  eventually,
-  isolatedBus,
-  testEnv,
-  testLogger,
-  uniqueName,
-} from '@herald/testing';
-import {
-  browserPushOff,
-  loadBrowserPushConfig,
-  startBrowserPush,
-  type RunningBrowserPush,
-} from '@herald/browser-push';
+import { buildDelivery, dropSchemas, eventually, isolatedBus, testEnv, testLogger, uniqueName } from '@herald/testing';
+import { browserPushOff, loadBrowserPushConfig, startBrowserPush, type RunningBrowserPush } from '@herald/browser-push';
 
 describe('browser-push: without VAPID keys', () => {
   const schema = uniqueName('browser_push_');

@@ -214,7 +214,11 @@ export class LocalPushService {
       Buffer.from(signature, 'base64url'),
     );
     if (!signed) throw new Refused(403, 'JWT: signature does not verify against k');
-    const jwt = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as { aud: string; exp: number; sub: string };
+    const jwt = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as {
+      aud: string;
+      exp: number;
+      sub: string;
+    };
     if (jwt.aud !== this.origin) throw new Refused(403, `JWT aud: ${jwt.aud}`);
     const now = Date.now() / 1000;
     if (!(jwt.exp > now && jwt.exp <= now + 24 * 3600)) throw new Refused(403, `JWT exp: ${jwt.exp}`);

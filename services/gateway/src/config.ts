@@ -18,6 +18,8 @@ const shape = {
   TELEGRAM_ADDR: z.string().default('127.0.0.1:50058'),
   /** The Devices service of mobile push, for /api/v1/me/push/devices (not waited on by /readyz). */
   MOBILE_PUSH_ADDR: z.string().default('127.0.0.1:50057'),
+  /** The browser-push service: the browsers a person subscribed to Web Push, and the VAPID public key. */
+  BROWSER_PUSH_ADDR: z.string().default('127.0.0.1:50056'),
   /** Deadline of every gRPC call the gateway makes, in milliseconds. */
   RPC_DEADLINE_MS: env.positiveInt(5_000),
   /** Deadline of a batch call to ingest (up to 1000 notifications stored), in milliseconds. */

@@ -6,6 +6,7 @@ import {
   InboxClient,
   NotificationIngestClient,
   PreferencesClient,
+  PushSubscriptionsClient,
   TelegramLinksClient,
 } from '@herald/contracts';
 import { callUnary, clientOptions, type UnaryMethod } from '@herald/rpc';
@@ -24,6 +25,8 @@ export interface OptionalPeerAddresses {
   mobilePush: string;
   /** The telegram service's TelegramLinks, for /api/v1/me/telegram. */
   telegram: string;
+  /** browser-push's PushSubscriptions, for /api/v1/me/push/subscriptions and the VAPID key. */
+  browserPush: string;
 }
 
 /** How one call goes: with the peer's client, a bearer token, and how to name its fields for HTTP. */
@@ -49,6 +52,7 @@ export class Peers {
   readonly inbox: InboxClient;
   readonly telegram: TelegramLinksClient;
   readonly devices: DevicesClient;
+  readonly pushSubscriptions: PushSubscriptionsClient;
   private readonly health: { name: string; client: InstanceType<typeof HealthClient> }[];
 
   constructor(
@@ -62,6 +66,7 @@ export class Peers {
     this.inbox = new InboxClient(addresses.interface, ...clientOptions());
     this.devices = new DevicesClient(optional.mobilePush, ...clientOptions());
     this.telegram = new TelegramLinksClient(optional.telegram, ...clientOptions());
+    this.pushSubscriptions = new PushSubscriptionsClient(optional.browserPush, ...clientOptions());
     this.health = Object.entries(addresses).map(([name, address]) => ({
       name,
       client: new HealthClient(address, credentials.createInsecure()),
@@ -96,7 +101,15 @@ export class Peers {
   }
 
   close(): void {
-    for (const client of [this.ingest, this.directory, this.preferences, this.inbox, this.devices, this.telegram]) {
+    for (const client of [
+      this.ingest,
+      this.directory,
+      this.preferences,
+      this.inbox,
+      this.devices,
+      this.telegram,
+      this.pushSubscriptions,
+    ]) {
       client.close();
     }
     for (const { client } of this.health) client.close();

@@ -27,6 +27,7 @@ import { integrationRoutes } from './routes/integrations.js';
 import { opsRoutes } from './routes/ops.js';
 import { peopleRoutes } from './routes/people.js';
 import { telegramRoutes } from './routes/telegram.js';
+import { pushSubscriptionRoutes } from './routes/push-subscriptions.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 
 export type Gateway = FastifyInstance<
@@ -214,6 +215,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions): 
   await app.register(opsRoutes(deps));
   await app.register(integrationRoutes(deps, options));
   await app.register(peopleRoutes(deps, options));
+  await app.register(pushSubscriptionRoutes(deps));
   await app.register(adminRoutes(deps, options));
   await app.register(telegramRoutes(deps));
   await app.register(browserCallRoutes(deps));

@@ -45,7 +45,7 @@ export async function startGateway(
   });
   const peers = new Peers(
     { ingest: config.INGEST_ADDR, preferences: config.PREFERENCES_ADDR, interface: config.INTERFACE_ADDR },
-    { mobilePush: config.MOBILE_PUSH_ADDR, telegram: config.TELEGRAM_ADDR },
+    { mobilePush: config.MOBILE_PUSH_ADDR, telegram: config.TELEGRAM_ADDR, browserPush: config.BROWSER_PUSH_ADDR },
     config.RPC_DEADLINE_MS,
   );
   const directory = peers.directory;
