@@ -69,17 +69,12 @@ describe('the service worker in Chromium', () => {
       registrationId,
       data: JSON.stringify(payload),
     });
+  // Code run in the browser is passed as text: it is typed by the browser's globals, not Node's.
   const shown = () =>
-    worker.evaluate(async () => {
-      const notifications = await (self as unknown as ServiceWorkerGlobalScope).registration.getNotifications();
-      return notifications.map((n) => ({
-        title: n.title,
-        body: n.body,
-        tag: n.tag,
-        icon: n.icon,
-        data: n.data as Shown['data'],
-      }));
-    });
+    worker.evaluate<Shown[]>(
+      'self.registration.getNotifications().then((all) => all.map((n) => ' +
+        '({ title: n.title, body: n.body, tag: n.tag, icon: n.icon, data: n.data })))',
+    );
   const unreadCount = async () => {
     const answer = await h.request({ method: 'GET', url: '/api/v1/me/notifications/unread_count', bearer: token });
     return answer.json<{ unread_count: number }>().unread_count;
@@ -117,7 +112,7 @@ describe('the service worker in Chromium', () => {
     await cdp.send('ServiceWorker.enable');
     const workerStarted = context.waitForEvent('serviceworker');
     await tab.goto(site.origin);
-    await tab.evaluate(() => (window as unknown as { registered: Promise<unknown> }).registered);
+    await tab.evaluate('window.registered');
     worker = context.serviceWorkers()[0] ?? (await workerStarted);
     registrationId = await registered;
   });
@@ -166,19 +161,11 @@ describe('the service worker in Chromium', () => {
     );
 
     // The page hands its token to the worker; clicking the notification marks the item read with it.
-    await tab.evaluate(async (personToken) => {
-      const registration = await navigator.serviceWorker.ready;
-      registration.active!.postMessage({ type: 'herald:session', token: personToken });
-    }, token);
-    await eventually(async () =>
-      expect(
-        await worker.evaluate(() => (globalThis as unknown as { sessionToken(): Promise<string> }).sessionToken()),
-      ).toBe(token),
+    await tab.evaluate(
+      `navigator.serviceWorker.ready.then((r) => r.active.postMessage({ type: 'herald:session', token: ${JSON.stringify(token)} }))`,
     );
-    const marked = await worker.evaluate(
-      (itemId) => (globalThis as unknown as { markRead(id: string): Promise<boolean> }).markRead(itemId),
-      id,
-    );
+    await eventually(async () => expect(await worker.evaluate<string>('sessionToken()')).toBe(token));
+    const marked = await worker.evaluate<boolean>(`markRead(${JSON.stringify(id)})`);
     expect(marked).toBe(true);
     expect(await unreadCount()).toBe(0);
 
