@@ -87,13 +87,11 @@ export class LocalPushService {
   static async start(vapidPublicKey: string): Promise<LocalPushService> {
     const certificates = await testCertificates();
     const { certFile, keyFile, caFile } = certificates.server;
-    let service: LocalPushService | undefined;
-    const server = createServer({ cert: await readFile(certFile), key: await readFile(keyFile) }, (req, res) => {
-      void service!.handle(req, res);
-    });
+    const server = createServer({ cert: await readFile(certFile), key: await readFile(keyFile) });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    service = new LocalPushService(server, `https://127.0.0.1:${port}`, caFile, vapidPublicKey, certificates);
+    const service = new LocalPushService(server, `https://127.0.0.1:${port}`, caFile, vapidPublicKey, certificates);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void service.handle(req, res));
     return service;
   }
 
