@@ -142,7 +142,7 @@ describe('deploy/k8s', () => {
       .flatMap((e) => (e.valueFrom?.secretKeyRef ? [{ variable: e.name, ...e.valueFrom.secretKeyRef }] : []));
     expect(refs.map((r) => r.variable)).toContain('ADMIN_TOKEN');
     // The optional Secrets are the channels' credentials: without one that channel is off, by design, and says so.
-    const channelSecrets = ['herald-firebase', 'herald-telegram'];
+    const channelSecrets = ['herald-firebase', 'herald-telegram', 'herald-vapid'];
     expect(refs.filter((r) => r.optional && !channelSecrets.includes(r.name))).toEqual([]);
   });
 
