@@ -1,6 +1,7 @@
+import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import webpush, { WebPushError, type Urgency } from 'web-push';
+import webpush, { WebPushError, type RequestDetails, type RequestOptions, type Urgency } from 'web-push';
 import type { SentLedger, SentRecord } from '@herald/channel';
 import type { Logger } from '@herald/telemetry';
 import type { StoredSubscription, SubscriptionRepository } from './subscription-repository.js';
@@ -65,6 +66,38 @@ export function maskEndpoint(endpoint: string): string {
   }
 }
 
+type Headers = Record<string, string | string[] | undefined>;
+
+/**
+ * The request web-push made (VAPID, encryption, headers) sent over plain http:
+ * web-push itself speaks only https, and only an allow-listed origin (a
+ * developer's push service) is ever http. Answers as sendNotification does.
+ */
+function sendOverHttp(details: RequestDetails, timeoutMs: number, agent: http.Agent): Promise<{ headers: Headers }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      details.endpoint,
+      { method: details.method, headers: details.headers, timeout: timeoutMs, agent },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => {
+          const status = response.statusCode ?? 0;
+          if (status >= 200 && status <= 299) resolve({ headers: response.headers as Headers });
+          else {
+            const headers = response.headers as Record<string, string>;
+            reject(new WebPushError('Received unexpected response code', status, headers, text, details.endpoint));
+          }
+        });
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error('Socket timeout')));
+    request.on('error', reject);
+    request.end(details.body ?? undefined);
+  });
+}
+
 /**
  * Sends Web Push messages with web-push (VAPID, aes128gcm), all of a batch at
  * once over a bounded pool of connections, each with a timeout. A message a
@@ -74,12 +107,14 @@ export function maskEndpoint(endpoint: string): string {
  */
 export class PushSender {
   private readonly agent: https.Agent;
+  private readonly plainAgent: http.Agent;
 
   constructor(
     private readonly settings: PushSettings,
     private readonly deps: { subscriptions: SubscriptionRepository; ledger: SentLedger; logger: Logger },
   ) {
     this.agent = new https.Agent({ keepAlive: true, maxSockets: settings.maxSockets });
+    this.plainAgent = new http.Agent({ keepAlive: true, maxSockets: settings.maxSockets });
   }
 
   async sendAll(items: readonly Outgoing[]): Promise<Sent[]> {
@@ -128,19 +163,27 @@ export class PushSender {
   private async sendOne(item: Outgoing, attempt: number): Promise<Sent> {
     const { subscription } = item;
     try {
-      const reply = await webpush.sendNotification(
-        { endpoint: subscription.endpoint, keys: { p256dh: subscription.p256dh, auth: subscription.auth } },
-        JSON.stringify(item.payload),
-        {
-          vapidDetails: this.settings.vapid,
-          contentEncoding: 'aes128gcm',
-          TTL: this.settings.ttlSeconds,
-          urgency: item.urgency,
-          ...(item.topic ? { topic: item.topic } : {}),
-          timeout: this.settings.timeoutMs,
-          agent: this.agent,
-        },
-      );
+      const target = {
+        endpoint: subscription.endpoint,
+        keys: { p256dh: subscription.p256dh, auth: subscription.auth },
+      };
+      const options: RequestOptions = {
+        vapidDetails: this.settings.vapid,
+        contentEncoding: 'aes128gcm',
+        TTL: this.settings.ttlSeconds,
+        urgency: item.urgency,
+        ...(item.topic ? { topic: item.topic } : {}),
+        timeout: this.settings.timeoutMs,
+        agent: this.agent,
+      };
+      const body = JSON.stringify(item.payload);
+      const reply = subscription.endpoint.startsWith('http:')
+        ? await sendOverHttp(
+            webpush.generateRequestDetails(target, body, options),
+            this.settings.timeoutMs,
+            this.plainAgent,
+          )
+        : await webpush.sendNotification(target, body, options);
       const location = reply.headers['location'];
       return { status: 'sent', messageId: typeof location === 'string' ? location : '', tries: attempt };
     } catch (err) {
@@ -165,5 +208,6 @@ export class PushSender {
 
   close(): void {
     this.agent.destroy();
+    this.plainAgent.destroy();
   }
 }

@@ -59,6 +59,8 @@ describe('browser-push: Web Push to a local push service, the service as its own
   const inboxSchema = uniqueName('inbox_');
   const vapid = webpush.generateVAPIDKeys();
   let push: LocalPushService;
+  /** A developer's push service over plain http, allowed by PUSH_ENDPOINT_ALLOWLIST. */
+  let plain: LocalPushService;
   let bus: Bus;
   let cleanup: () => Promise<void>;
   let inbox: RunningInterface;
@@ -95,6 +97,7 @@ describe('browser-push: Web Push to a local push service, the service as its own
 
   beforeAll(async () => {
     push = await LocalPushService.start(vapid.publicKey);
+    plain = await LocalPushService.start(vapid.publicKey, { plain: true });
     let namespace: string;
     ({ bus, namespace, cleanup } = await isolatedBus('browser-push-test'));
     inbox = await startInterface(
@@ -125,7 +128,7 @@ describe('browser-push: Web Push to a local push service, the service as its own
         VAPID_PUBLIC_KEY: vapid.publicKey,
         VAPID_PRIVATE_KEY: vapid.privateKey,
         VAPID_SUBJECT: 'mailto:ops@acme.example.com',
-        PUSH_ENDPOINT_ALLOWLIST: push.origin,
+        PUSH_ENDPOINT_ALLOWLIST: `${push.origin},${plain.origin}`,
         // One batch at a time: a message published after another is handled after it.
         BROWSER_CONCURRENCY: '1',
         BROWSER_RETRY_BASE_MS: '50',
@@ -153,6 +156,7 @@ describe('browser-push: Web Push to a local push service, the service as its own
     await inbox?.stop();
     await cleanup?.();
     await push?.close();
+    await plain?.close();
     await dropSchemas(schema, inboxSchema);
   });
 
@@ -352,6 +356,22 @@ describe('browser-push: Web Push to a local push service, the service as its own
       await eventually(() => expect(push.delivered(laterBrowser)).toHaveLength(1));
       expect(push.to(browser)).toHaveLength(1);
       expect(outcomesOf(delivery.id)).toHaveLength(1);
+    });
+
+    it('sends over plain http only to a push service of the allow-list', async () => {
+      const user = uniqueName('u');
+      const local = plain.subscribe('local');
+      await register(user, local);
+      const delivery = browserDelivery(user, uniqueName('n'));
+      await publish(delivery);
+      await eventually(() =>
+        expect(outcomesOf(delivery.id).map((o) => o.status)).toEqual(['DELIVERY_STATUS_DELIVERED']),
+      );
+      expect(plain.violations).toEqual([]);
+      expect(plain.delivered(local)).toEqual([
+        expect.objectContaining({ type: 'notification', id: delivery.notification!.id }),
+      ]);
+      expect(plain.to(local)[0]!.jwt.aud).toBe(plain.origin);
     });
 
     it('skips a user without a subscribed browser, saying so in the delivery log', async () => {

@@ -1,7 +1,7 @@
 import { createECDH, createPublicKey, randomBytes, verify, type ECDH } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createPlainServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import ece from 'http_ece';
 import { testCertificates, type TestCertificates } from '@herald/testing';
@@ -78,19 +78,26 @@ export class LocalPushService {
   private constructor(
     private readonly server: Server,
     readonly origin: string,
-    /** PEM file of the CA that signed the server's certificate: what the sender must trust. */
+    /** PEM file of the CA that signed the server's certificate: what the sender must trust ('' over http). */
     readonly caFile: string,
     private readonly vapidPublicKey: string,
-    private readonly certificates: TestCertificates,
+    private readonly certificates: TestCertificates | undefined,
   ) {}
 
-  static async start(vapidPublicKey: string): Promise<LocalPushService> {
-    const certificates = await testCertificates();
-    const { certFile, keyFile, caFile } = certificates.server;
-    const server = createServer({ cert: await readFile(certFile), key: await readFile(keyFile) });
+  /** Over HTTPS, or over plain http (`plain`) as a developer's push service may be. */
+  static async start(vapidPublicKey: string, options: { plain?: boolean } = {}): Promise<LocalPushService> {
+    const certificates = options.plain ? undefined : await testCertificates();
+    const server = certificates
+      ? createServer({
+          cert: await readFile(certificates.server.certFile),
+          key: await readFile(certificates.server.keyFile),
+        })
+      : createPlainServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    const service = new LocalPushService(server, `https://127.0.0.1:${port}`, caFile, vapidPublicKey, certificates);
+    const origin = `${certificates ? 'https' : 'http'}://127.0.0.1:${port}`;
+    const caFile = certificates?.server.caFile ?? '';
+    const service = new LocalPushService(server, origin, caFile, vapidPublicKey, certificates);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void service.handle(req, res));
     return service;
   }
@@ -135,7 +142,7 @@ export class LocalPushService {
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    await this.certificates.cleanup();
+    await this.certificates?.cleanup();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
