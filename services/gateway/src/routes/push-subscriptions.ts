@@ -1,10 +1,10 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { PushSubscription } from '@herald/contracts';
-import type { Person } from '../auth/person-token.js';
 import { HttpError } from '../http-error.js';
 import { errors } from '../schemas.js';
 import type { Gateway, GatewayDeps } from '../server.js';
+import { personOf } from './people.js';
 
 const base64url = '^[A-Za-z0-9_-]+={0,2}$';
 
@@ -59,15 +59,9 @@ export function pushSubscriptionRoutes(deps: GatewayDeps): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify as Gateway;
     const { peers } = deps;
-    const people = new WeakMap<FastifyRequest, Person>();
     app.addHook('onRequest', async (request) => {
-      people.set(request, await app.authenticatePerson(request));
+      request.person = await app.authenticatePerson(request);
     });
-    const personOf = (request: FastifyRequest): Person => {
-      const person = people.get(request);
-      if (!person) throw new HttpError(500, 'INTERNAL', 'route without a person');
-      return person;
-    };
     const security = [{ personToken: [] }];
     const client = peers.pushSubscriptions;
 
@@ -82,8 +76,7 @@ export function pushSubscriptionRoutes(deps: GatewayDeps): FastifyPluginAsync {
           response: { 200: VapidKey, ...errors(401, 429, 503) },
         },
       },
-      async (request) => {
-        personOf(request);
+      async () => {
         const reply = await peers.call(client.getVapidPublicKey.bind(client), {});
         if (reply.publicKey === '') {
           throw new HttpError(503, 'UNAVAILABLE', 'browser push is off: the deployment has no VAPID keys configured');
