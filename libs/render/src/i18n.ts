@@ -11,15 +11,26 @@ export function localeOf(tag: string): Locale {
   return primary === 'ru' ? 'ru' : 'en';
 }
 
+/** Zones already checked, and what each stands for; a bound, since stored zones are many but not endless. */
+const checkedZones = new Map<string, string>();
+const maxCheckedZones = 1_000;
+
 /** The IANA zone if the runtime knows it, else UTC: a stored zone that went stale must not stop a send. */
 export function zoneOf(timeZone: string): string {
   if (timeZone === '') return 'UTC';
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-    return timeZone;
-  } catch {
-    return 'UTC';
+  let zone = checkedZones.get(timeZone);
+  if (zone === undefined) {
+    // Building a formatter is the only check the runtime offers, and it costs about a millisecond: once per zone.
+    try {
+      new Intl.DateTimeFormat('en', { timeZone });
+      zone = timeZone;
+    } catch {
+      zone = 'UTC';
+    }
+    if (checkedZones.size >= maxCheckedZones) checkedZones.clear();
+    checkedZones.set(timeZone, zone);
   }
+  return zone;
 }
 
 export type Values = Record<string, PrimitiveType | Date>;

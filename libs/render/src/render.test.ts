@@ -54,6 +54,10 @@ describe('render', () => {
     expect(r.locale).toBe('en');
     expect(r.title).toBe('Incoming call from Jeremy Watts');
     expect(r.date).toBe('Mar 1, 2026, 3:04 PM');
+    // Asked again, the zone's verdict comes from the cache and is the same.
+    expect(translator('en', 'Mars/Olympus').timeZone).toBe('UTC');
+    expect(translator('en', 'Europe/Madrid').timeZone).toBe('Europe/Madrid');
+    expect(translator('en', 'Europe/Madrid').timeZone).toBe('Europe/Madrid');
     expect(localeOf('')).toBe('en');
     expect(localeOf('ru_RU')).toBe('ru');
   });
