@@ -47,6 +47,14 @@ const shape = {
   SIGNING_KEY_CACHE_MAX: env.positiveInt(10_000),
   /** Lifetime of the tokens the dev sign-in hands out. */
   DEV_TOKEN_TTL_S: env.positiveInt(12 * 3600),
+  /**
+   * Origins whose pages may call the person routes (`/api/v1/me/…`) from the embedded
+   * center, comma-separated; `*` for any (person tokens are bearer tokens, never cookies).
+   */
+  CORS_ORIGINS: z
+    .string()
+    .default('*')
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
   /** Live feed: open connections per user (every tab and device), across this replica. */
   LIVE_MAX_CONNECTIONS_PER_USER: env.positiveInt(20),
   /** Live feed: between two heartbeats, in milliseconds (below common proxies' 30 s idle timeout). */

@@ -29,6 +29,8 @@ import { peopleRoutes } from './routes/people.js';
 import { telegramRoutes } from './routes/telegram.js';
 import { pushSubscriptionRoutes } from './routes/push-subscriptions.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
+import { profileRoutes } from './routes/profile.js';
+import { webRoutes } from './routes/web.js';
 
 export type Gateway = FastifyInstance<
   RawServerDefault,
@@ -57,6 +59,8 @@ export interface GatewayOptions {
   batchDeadlineMs: number;
   /** Verifies the one-click unsubscribe links of mails; none, every link is refused. */
   unsubscribeKey?: string | undefined;
+  /** Origins whose pages may call the person routes (the embedded center); `*` for any. */
+  corsOrigins: readonly string[];
   /** Registered after the built-in routes, e.g. the live feed; they find `authenticatePerson` on the instance. */
   plugins?: readonly FastifyPluginAsync[];
 }
@@ -222,6 +226,8 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions): 
   await app.register(deliveryRoutes(deps));
   await app.register(deviceRoutes(deps));
   await app.register(unsubscribeRoutes(deps, options.unsubscribeKey));
+  await app.register(profileRoutes(deps));
+  await app.register(webRoutes(options));
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;

@@ -95,6 +95,7 @@ export async function startGateway(
       devTokenTtlSeconds: config.DEV_TOKEN_TTL_S,
       batchDeadlineMs: config.BATCH_DEADLINE_MS,
       unsubscribeKey: unsubscribeKeyOf(config),
+      corsOrigins: config.CORS_ORIGINS,
       plugins: [liveFeed(config, deps, bus), ...plugins.map((plugin) => plugin({ deps, bus }))],
     });
     await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
