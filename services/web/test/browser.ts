@@ -18,7 +18,7 @@ export function launchBrowser(): Promise<Browser> {
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(outputDir, { recursive: true });
-  await page.screenshot({ path: join(outputDir, `${name}.png`), animations: 'disabled' });
+  await page.screenshot({ path: join(outputDir, `${name}.png`), animations: 'disabled', fullPage: name.startsWith('settings') });
 }
 
 /** The real stack and a dev-mode gateway serving the built web app. */

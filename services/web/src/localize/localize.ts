@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { en, type MessageKey } from './en.js';
-import { ru } from './ru.js';
+import { ru, systemProvidersRu } from './ru.js';
 
 export type Language = 'en' | 'ru';
 
@@ -44,6 +44,11 @@ export class Localize implements ReactiveController {
 
   term(key: MessageKey, params?: Record<string, string | number>): string {
     return translate(this.language, key, params);
+  }
+
+  /** A provider's name: the system categories in the user's language, an integration's as it named itself. */
+  providerName(id: string, name: string): string {
+    return (this.language === 'ru' ? systemProvidersRu[id] : undefined) ?? name;
   }
 
   /** "5 minutes ago", "вчера". */

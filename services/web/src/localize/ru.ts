@@ -64,3 +64,20 @@ export const ru: Record<MessageKey, string> = {
   demo: 'Демо',
   robot: 'Робот',
 };
+
+/** The system categories of seeds/002 by their ids (services/preferences/migrations), in Russian. */
+export const systemProvidersRu: Readonly<Record<string, string>> = {
+  'system.activity_limits': 'Лимиты активности',
+  'system.billing': 'Оплата',
+  'system.calls': 'Звонки',
+  'system.chat_messages': 'Сообщения чатов',
+  'system.errors': 'Ошибки и прочая информация',
+  'system.incoming_emails': 'Входящие письма',
+  'system.incoming_leads': 'Входящие заявки',
+  'system.stripe': 'Stripe',
+  'system.tasks.before': 'Задачи: до начала задачи',
+  'system.tasks.expired': 'Задачи: поставленная вами задача просрочена',
+  'system.tasks.completed': 'Задачи: поставленная вами задача выполнена',
+  'system.tasks.assigned': 'Задачи: вам поставлена новая задача',
+  'system.scheduled_report': 'Отчёт по расписанию',
+};

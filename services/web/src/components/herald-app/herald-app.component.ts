@@ -1,4 +1,5 @@
-import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
+import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
+import { GatewayClient } from '../../api/gateway.js';
 import type { Profile } from '../../api/types.js';
 import { Localize } from '../../localize/localize.js';
 import type { MessageKey } from '../../localize/en.js';
@@ -54,6 +55,16 @@ export class HeraldApp extends LitElement {
       history.replaceState(null, '', location.pathname + location.search);
     }
     this.token = fromHash ?? sessionStorage.getItem(storageKey) ?? '';
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    // The page speaks the user's language (the profile's locale) unless told otherwise.
+    if (changed.has('token') && this.token) {
+      new GatewayClient(this.base, this.token).profile().then(
+        (profile) => (this.lang = profile.locale),
+        () => undefined,
+      );
+    }
   }
 
   private get base(): string {

@@ -286,10 +286,11 @@ export class HeraldNotificationCenter extends LitElement {
     const href = this.hrefOf(item);
     const iconUrl = safeHref(item.provider.icon_url);
     const kindLabel = item.kind === 'error' ? t('kindError') : item.kind === 'call' ? t('kindCall') : t('kindEvent');
-    const header = item.header || (item.kind === 'call' ? kindLabel : item.provider.name);
+    const providerName = this.localize.providerName(item.provider.id, item.provider.name);
+    const header = item.header || (item.kind === 'call' ? kindLabel : providerName);
     const content = html`<div class="top">
         <span class="kind">${kindLabel}</span>
-        <span class="provider">${item.provider.name}</span>
+        <span class="provider">${providerName}</span>
         <time datetime=${item.date} title=${this.localize.exactTime(item.date)}
           >${this.localize.relativeTime(item.date)}</time
         >
@@ -314,7 +315,7 @@ export class HeraldNotificationCenter extends LitElement {
             ? icon('phone')
             : item.kind === 'error'
               ? icon('error')
-              : (item.provider.name[0] ?? '?').toUpperCase()}
+              : (providerName[0] ?? '?').toUpperCase()}
       </div>
       <div>
         ${main}

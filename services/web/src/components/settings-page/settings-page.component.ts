@@ -181,8 +181,8 @@ export class HeraldSettingsPage extends LitElement {
     const d = this.draft;
     if (!d) return html`<p>${t('loading')}</p>`;
     const rows = this.providers.length
-      ? this.providers.map((p) => ({ id: p.id, name: p.name }))
-      : Object.entries(this.saved?.settings.providers ?? {}).map(([id, p]) => ({ id, name: p.name }));
+      ? this.providers.map((p) => ({ id: p.id, name: this.localize.providerName(p.id, p.name) }))
+      : Object.entries(this.saved?.settings.providers ?? {}).map(([id, p]) => ({ id, name: this.localize.providerName(id, p.name) }));
     return html`<form aria-labelledby="settings-title" novalidate @submit=${(e: Event) => void this.save(e)}>
       <h2 id="settings-title">${t('settings')}</h2>
       <div>

@@ -21,7 +21,7 @@ export const settingsPageStyles = css`
     gap: 10px;
     font-weight: 600;
   }
-  .switch input {
+  .switch input[type='checkbox'] {
     appearance: none;
     width: 40px;
     height: 22px;
@@ -31,7 +31,7 @@ export const settingsPageStyles = css`
     margin: 0;
     cursor: pointer;
   }
-  .switch input::after {
+  .switch input[type='checkbox']::after {
     content: '';
     position: absolute;
     top: 3px;
@@ -42,10 +42,10 @@ export const settingsPageStyles = css`
     background: #fff;
     transition: left 120ms;
   }
-  .switch input:checked {
+  .switch input[type='checkbox']:checked {
     background: var(--herald-accent);
   }
-  .switch input:checked::after {
+  .switch input[type='checkbox']:checked::after {
     left: 21px;
   }
   .table-wrap {
