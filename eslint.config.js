@@ -27,7 +27,7 @@ export const dependencyRules = [
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'libs/contracts/src/gen/**', 'services/web/**', 'libs/sdk/**'],
+    ignores: ['**/dist/**', '**/node_modules/**', 'libs/contracts/src/gen/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -55,6 +55,24 @@ export default tseslint.config(
         'error',
         { selector: 'TSEnumDeclaration', message: 'Use an `as const` object and a string union.' },
         { selector: 'ExportAllDeclaration', message: 'Export by name: a package has one front door.' },
+      ],
+    },
+  },
+  {
+    // Browser code: checked against the DOM by the tsconfig of its own package.
+    files: ['services/web/src/**/*.ts', 'libs/sdk/src/**/*.ts'],
+    languageOptions: {
+      parserOptions: {
+        project: ['./services/web/tsconfig.json', './libs/sdk/tsconfig.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    settings: {
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({
+          project: ['./services/web/tsconfig.json', './libs/sdk/tsconfig.json'],
+          noWarnOnMultipleProjects: true,
+        }),
       ],
     },
   },

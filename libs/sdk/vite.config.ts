@@ -6,6 +6,11 @@ export default defineConfig({
     outDir: 'dist/bundle',
     emptyOutDir: true,
     target: 'es2022',
-    lib: { entry: 'src/script-tag.ts', name: 'HeraldNotifications', formats: ['iife'], fileName: () => 'app-notifications.js' },
+    lib: {
+      entry: 'src/script-tag.ts',
+      name: 'HeraldNotifications',
+      formats: ['iife'],
+      fileName: () => 'app-notifications.js',
+    },
   },
 });

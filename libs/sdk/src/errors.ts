@@ -16,7 +16,11 @@ export class HeraldError extends Error {
   /** The HTTP status of the gateway's answer, when there was one. */
   readonly status: number | undefined;
 
-  constructor(code: HeraldErrorCode, message: string, options: { field?: string; status?: number; cause?: unknown } = {}) {
+  constructor(
+    code: HeraldErrorCode,
+    message: string,
+    options: { field?: string; status?: number; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.field = options.field;

@@ -34,21 +34,46 @@ export interface NotificationsOptions {
 
 type PopupMethod = 'show_message' | 'show_message_error' | 'show_notification';
 
-const isoOf = (date: number | undefined): string => new Date(date === undefined ? Date.now() : date * 1000).toISOString();
+const isoOf = (date: number | undefined): string =>
+  new Date(date === undefined ? Date.now() : date * 1000).toISOString();
 
 function popupOf<M extends PopupMethod>(method: M, params: Params<M>, id: string): Popup {
   switch (method) {
     case 'show_message': {
       const p = params as Params<'show_message'>;
-      return { id, provider: null, date: isoOf(p.date), header: p.header, text: p.text, kind: 'message', icon: p.icon ?? null };
+      return {
+        id,
+        provider: null,
+        date: isoOf(p.date),
+        header: p.header,
+        text: p.text,
+        kind: 'message',
+        icon: p.icon ?? null,
+      };
     }
     case 'show_message_error': {
       const p = params as Params<'show_message_error'>;
-      return { id, provider: null, date: isoOf(p.date), header: p.header, text: p.text, kind: 'message_error', link: p.link ?? null };
+      return {
+        id,
+        provider: null,
+        date: isoOf(p.date),
+        header: p.header,
+        text: p.text,
+        kind: 'message_error',
+        link: p.link ?? null,
+      };
     }
     default: {
       const p = params as Params<'show_notification'>;
-      return { id, provider: null, date: isoOf(p.date), header: p.text.header, text: p.text.text, kind: 'notification', type: p.type };
+      return {
+        id,
+        provider: null,
+        date: isoOf(p.date),
+        header: p.text.header,
+        text: p.text.text,
+        kind: 'notification',
+        type: p.type,
+      };
     }
   }
 }
@@ -135,7 +160,10 @@ export class Notifications {
   private async post(method: Method, params: unknown): Promise<Accepted> {
     const options = this.options;
     if (!options) {
-      throw new HeraldError('NOT_CONFIGURED', 'APP.notifications is not connected to a Herald gateway: call configure() first');
+      throw new HeraldError(
+        'NOT_CONFIGURED',
+        'APP.notifications is not connected to a Herald gateway: call configure() first',
+      );
     }
     const token = typeof options.token === 'function' ? await options.token() : options.token;
     let response: Response;

@@ -16,13 +16,14 @@ const bounded = (max: number) =>
     z.maxLength(max, `must be at most ${max} characters`),
     z.refine((value) => !value.includes('\0'), 'must not contain NUL characters'),
   );
-const text = (max: number) =>
-  bounded(max).check(z.refine((value) => value.trim().length > 0, 'must not be empty'));
+const text = (max: number) => bounded(max).check(z.refine((value) => value.trim().length > 0, 'must not be empty'));
 const link = z.optional(
   bounded(limits.link).check(z.refine(isSafeLink, 'must be an http(s) URL or a path starting with /')),
 );
 const httpUrl = z.optional(
-  bounded(limits.link).check(z.refine((value) => value.startsWith('http') && isSafeLink(value), 'must be an http(s) URL')),
+  bounded(limits.link).check(
+    z.refine((value) => value.startsWith('http') && isSafeLink(value), 'must be an http(s) URL'),
+  ),
 );
 const date = z.optional(
   z
@@ -51,12 +52,20 @@ export const methodParams = {
     to: z.optional(bounded(limits.name)),
     element: z.optional(
       z.strictObject({
-        id: z.number('must be a positive entity id').check(z.int('must be a positive entity id'), z.positive('must be a positive entity id')),
+        id: z
+          .number('must be a positive entity id')
+          .check(z.int('must be a positive entity id'), z.positive('must be a positive entity id')),
         type: z.enum(['contact', 'lead', 'company'], 'must be contact, lead or company'),
       }),
     ),
     duration: z.optional(
-      z.number('must be seconds').check(z.int('must be whole seconds'), z.minimum(0, 'must be at least 0'), z.maximum(86_400, 'must be at most 86400 seconds')),
+      z
+        .number('must be seconds')
+        .check(
+          z.int('must be whole seconds'),
+          z.minimum(0, 'must be at least 0'),
+          z.maximum(86_400, 'must be at most 86400 seconds'),
+        ),
     ),
     link,
   }),

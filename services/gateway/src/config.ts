@@ -54,7 +54,12 @@ const shape = {
   CORS_ORIGINS: z
     .string()
     .default('*')
-    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
   /** Live feed: open connections per user (every tab and device), across this replica. */
   LIVE_MAX_CONNECTIONS_PER_USER: env.positiveInt(20),
   /** Live feed: between two heartbeats, in milliseconds (below common proxies' 30 s idle timeout). */

@@ -12,13 +12,23 @@ export const outputDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'te
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+    ],
   });
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(outputDir, { recursive: true });
-  await page.screenshot({ path: join(outputDir, `${name}.png`), animations: 'disabled', fullPage: name.startsWith('settings') });
+  await page.screenshot({
+    path: join(outputDir, `${name}.png`),
+    animations: 'disabled',
+    fullPage: name.startsWith('settings'),
+  });
 }
 
 /** The real stack and a dev-mode gateway serving the built web app. */

@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { uniqueName } from '@herald/testing';
 import type { Harness } from '../../gateway/test/harness.js';
-import { launchBrowser, screenshot, send, setUser, signIn, startHostPage, startWebHarness, type HostPage } from './browser.js';
+import {
+  launchBrowser,
+  screenshot,
+  send,
+  setUser,
+  signIn,
+  startHostPage,
+  startWebHarness,
+  type HostPage,
+} from './browser.js';
 
 describe('the notification center embedded in a page of its own', () => {
   let h: Harness;
@@ -74,23 +83,29 @@ describe('the notification center embedded in a page of its own', () => {
     await expect(call.getByRole('link', { name: 'Play the recording' }).getAttribute('href')).resolves.toBe(
       'https://example.com/dialog.mp3',
     );
-    await expect(call.getByRole('link').first().getAttribute('href')).resolves.toBe(`${host.origin}/contacts/detail/18221265`);
+    await expect(call.getByRole('link').first().getAttribute('href')).resolves.toBe(
+      `${host.origin}/contacts/detail/18221265`,
+    );
     await expect(call.getAttribute('class')).resolves.toMatch(/\bcall\b/);
-    await expect(items(page).filter({ hasText: 'Contact not found' }).getAttribute('class')).resolves.toMatch(/\berror\b/);
+    await expect(items(page).filter({ hasText: 'Contact not found' }).getAttribute('class')).resolves.toMatch(
+      /\berror\b/,
+    );
     await screenshot(page, 'center-en');
     await page.close();
   });
 
   it('lists unread first, and newest first after the switch, remembered after a reload', async () => {
     const ids: string[] = [];
-    for (const text of ['First', 'Second', 'Third']) ids.push(await send(h, apiKey, 'add_error', { text, users: ['bob'] }));
+    for (const text of ['First', 'Second', 'Third'])
+      ids.push(await send(h, apiKey, 'add_error', { text, users: ['bob'] }));
     const bob = await signIn(h, account, 'bob');
     const read = await h.request({ method: 'POST', url: `/api/v1/me/notifications/${ids[2]}/read`, bearer: bob });
     expect(read.statusCode).toBe(200);
 
     const page = await open('bob');
     await bubble(page).click();
-    const texts = async () => (await items(page).locator('p.text, p.header').allTextContents()).filter((t) => /First|Second|Third/.test(t));
+    const texts = async () =>
+      (await items(page).locator('p.text, p.header').allTextContents()).filter((t) => /First|Second|Third/.test(t));
     await items(page).nth(2).waitFor();
     await expect(texts()).resolves.toEqual(['Second', 'First', 'Third']);
 
@@ -108,7 +123,11 @@ describe('the notification center embedded in a page of its own', () => {
   });
 
   it('marks an item read on a click and follows its link', async () => {
-    const id = await send(h, apiKey, 'add_error', { text: 'Open the contact', link: '/crm/contacts/7', users: ['xena'] });
+    const id = await send(h, apiKey, 'add_error', {
+      text: 'Open the contact',
+      link: '/crm/contacts/7',
+      users: ['xena'],
+    });
     const page = await open('xena');
     await bubble(page).click();
     await items(page).filter({ hasText: 'Open the contact' }).getByRole('link').click();

@@ -32,7 +32,9 @@ describe('the full page: sign-in, the center and the settings', () => {
   });
 
   const settingsOf = async (user: string) =>
-    (await h.request({ method: 'GET', url: '/api/v1/me/settings', bearer: await signIn(h, account, user) })).json<SettingsDocument>();
+    (
+      await h.request({ method: 'GET', url: '/api/v1/me/settings', bearer: await signIn(h, account, user) })
+    ).json<SettingsDocument>();
 
   it('signs in and shows the center beside the settings form', async () => {
     await page.goto(`${gateway}/`);
@@ -56,7 +58,9 @@ describe('the full page: sign-in, the center and the settings', () => {
 
   it('shows every provider with its channels, the interface always on', async () => {
     const form = page.getByRole('form', { name: 'Notification settings' });
-    const providers = (await h.request({ method: 'GET', url: '/api/v1/me/providers', bearer: await signIn(h, account, 'alice') })).json<{
+    const providers = (
+      await h.request({ method: 'GET', url: '/api/v1/me/providers', bearer: await signIn(h, account, 'alice') })
+    ).json<{
       providers: { name: string }[];
     }>().providers;
     expect(providers.length).toBeGreaterThan(1);
@@ -135,7 +139,11 @@ describe('the full page: sign-in, the center and the settings', () => {
 
     await form.getByLabel('Язык').selectOption('en');
     await form.getByRole('button', { name: 'Сохранить' }).click();
-    await ivan.getByRole('form', { name: 'Notification settings' }).getByRole('status').filter({ hasText: 'Settings saved' }).waitFor();
+    await ivan
+      .getByRole('form', { name: 'Notification settings' })
+      .getByRole('status')
+      .filter({ hasText: 'Settings saved' })
+      .waitFor();
     await ivan.getByRole('dialog', { name: 'Notifications' }).waitFor();
     await ivan.close();
   });

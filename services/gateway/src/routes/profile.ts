@@ -57,7 +57,13 @@ export function profileRoutes(deps: GatewayDeps): FastifyPluginAsync {
       if (!request.person) throw new HttpError(500, 'INTERNAL', 'route without a person');
       return request.person;
     };
-    const profileOf = (user: { accountId: string; id: string; displayName: string; timezone: string; locale: string }) => ({
+    const profileOf = (user: {
+      accountId: string;
+      id: string;
+      displayName: string;
+      timezone: string;
+      locale: string;
+    }) => ({
       account: user.accountId,
       user: user.id,
       display_name: user.displayName,

@@ -6,7 +6,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Gateway, GatewayOptions } from '../server.js';
 
 /** The built web app of @herald/web: the pages and embed.js. */
-export const webRoot = join(dirname(createRequire(import.meta.url).resolve('@herald/web/package.json')), 'dist', 'public');
+export const webRoot = join(
+  dirname(createRequire(import.meta.url).resolve('@herald/web/package.json')),
+  'dist',
+  'public',
+);
 
 /** Paths a CRM page on another origin calls from the embedded center (bearer tokens, never cookies). */
 const crossOrigin = (url: string): boolean => url.startsWith('/api/v1/me/') || url === '/dev/sign-in';
@@ -56,8 +60,10 @@ export function webRoutes(options: GatewayOptions): FastifyPluginAsync {
           .sendFile('embed.js'),
     );
     if (options.devMode) {
-      app.get('/demo', page('Every APP.notifications call with the seeds/003 examples (dev mode only)'), (_request, reply) =>
-        reply.header('cache-control', 'no-cache').sendFile('demo.html'),
+      app.get(
+        '/demo',
+        page('Every APP.notifications call with the seeds/003 examples (dev mode only)'),
+        (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('demo.html'),
       );
     }
   };

@@ -84,7 +84,9 @@ export class GatewayClient {
     } catch (cause) {
       throw new HeraldError('UNAVAILABLE', 'the server did not answer', { cause });
     }
-    const json = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string; field?: string } };
+    const json = (await response.json().catch(() => ({}))) as {
+      error?: { code?: string; message?: string; field?: string };
+    };
     if (!response.ok) {
       const error = json.error ?? {};
       throw new HeraldError(error.code ?? 'INTERNAL', error.message ?? `HTTP ${response.status}`, {

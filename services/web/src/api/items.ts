@@ -63,7 +63,12 @@ export function fromLive(item: LiveItem): CenterItem {
     date: item.date,
     read: item.read_at !== null,
     call: item.call
-      ? { from: str(item.call.from), to: str(item.call.to), duration: num(item.call.duration), element: elementOf(item.call.element) }
+      ? {
+          from: str(item.call.from),
+          to: str(item.call.to),
+          duration: num(item.call.duration),
+          element: elementOf(item.call.element),
+        }
       : null,
   };
 }

@@ -38,7 +38,12 @@ export interface Settings {
   task_lead_minutes: number;
   providers: Record<
     string,
-    { name: string; kind: 'system' | 'integration'; customized: boolean; channels: Partial<Record<ChannelName, boolean>> }
+    {
+      name: string;
+      kind: 'system' | 'integration';
+      customized: boolean;
+      channels: Partial<Record<ChannelName, boolean>>;
+    }
   >;
 }
 

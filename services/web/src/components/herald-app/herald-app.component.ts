@@ -98,34 +98,37 @@ export class HeraldApp extends LitElement {
         <h1>Herald · ${t('center')}</h1>
         ${this.token ? html`<button class="plain" type="button" @click=${() => this.signOut()}>${t('signOut')}</button>` : nothing}
       </header>
-      ${this.token
-        ? html`<main>
-            <herald-notification-center
-              inline
-              gateway=${this.base}
-              token=${this.token}
-              lang=${this.lang}
-            ></herald-notification-center>
-            <div class="card">
-              <herald-settings-page
+      ${
+        this.token
+          ? html`<main>
+              <herald-notification-center
+                inline
                 gateway=${this.base}
                 token=${this.token}
                 lang=${this.lang}
-                @herald-settings-saved=${(e: Event) => this.onSaved(e)}
-              ><slot name="browser-push" slot="browser-push"></slot><slot name="telegram" slot="telegram"></slot></herald-settings-page>
-            </div>
-          </main>`
-        : html`<main>
-            <div class="card">
-              <form aria-labelledby="sign-in-title" @submit=${(e: Event) => void this.signIn(e)}>
-                <h2 id="sign-in-title">${t('signIn')}</h2>
-                <p class="hint">${t('signInHint')}</p>
-                <label>${t('account')}<input name="account" required value="demo" autocomplete="off" /></label>
-                <label>${t('user')}<input name="user" required value="alice" autocomplete="off" /></label>
-                <button type="submit">${t('signIn')}</button>
-                ${this.signInError ? html`<p role="alert" class="failed">${this.signInError}</p>` : nothing}
-              </form>
-            </div>
-          </main>`}`;
+              ></herald-notification-center>
+              <div class="card">
+                <herald-settings-page
+                  gateway=${this.base}
+                  token=${this.token}
+                  lang=${this.lang}
+                  @herald-settings-saved=${(e: Event) => this.onSaved(e)}
+                  ><slot name="browser-push" slot="browser-push"></slot><slot name="telegram" slot="telegram"></slot
+                ></herald-settings-page>
+              </div>
+            </main>`
+          : html`<main>
+              <div class="card">
+                <form aria-labelledby="sign-in-title" @submit=${(e: Event) => void this.signIn(e)}>
+                  <h2 id="sign-in-title">${t('signIn')}</h2>
+                  <p class="hint">${t('signInHint')}</p>
+                  <label>${t('account')}<input name="account" required value="demo" autocomplete="off" /></label>
+                  <label>${t('user')}<input name="user" required value="alice" autocomplete="off" /></label>
+                  <button type="submit">${t('signIn')}</button>
+                  ${this.signInError ? html`<p role="alert" class="failed">${this.signInError}</p>` : nothing}
+                </form>
+              </div>
+            </main>`
+      }`;
   }
 }

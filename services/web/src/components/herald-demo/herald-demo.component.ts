@@ -7,7 +7,9 @@ import { devSignIn } from '../herald-app/herald-app.component.js';
 type Example = keyof typeof seedExamples;
 
 /** Refused before anything is sent: `element.type` must be contact, lead or company. */
-const badCall = { text: 'Call', element: { id: 1, type: 'deal' } } as unknown as Parameters<Notifications['add_call']>[0];
+const badCall = { text: 'Call', element: { id: 1, type: 'deal' } } as unknown as Parameters<
+  Notifications['add_call']
+>[0];
 
 const calls: { example: Example; call: (n: Notifications) => Promise<unknown> }[] = [
   { example: 'show_message', call: (n) => n.show_message(seedExamples.show_message) },

@@ -295,7 +295,9 @@ export class HeraldNotificationCenter extends LitElement {
           >${this.localize.relativeTime(item.date)}</time
         >
       </div>
-      <p class="header">${header}${item.read ? nothing : html`<span class="visually-hidden"> (${t('unread')})</span>`}</p>
+      <p class="header">
+        ${header}${item.read ? nothing : html`<span class="visually-hidden"> (${t('unread')})</span>`}
+      </p>
       ${item.text && item.text !== header ? html`<p class="text">${item.text}</p>` : nothing}`;
     const main = href
       ? html`<a class="main" href=${href} rel="noopener noreferrer" @click=${() => this.markRead(item)}>${content}</a>`
@@ -309,30 +311,51 @@ export class HeraldNotificationCenter extends LitElement {
       data-read=${String(item.read)}
     >
       <div class="avatar">
-        ${iconUrl
-          ? html`<img src=${iconUrl} alt="" />`
-          : item.kind === 'call'
-            ? icon('phone')
-            : item.kind === 'error'
-              ? icon('error')
-              : (providerName[0] ?? '?').toUpperCase()}
+        ${
+          iconUrl
+            ? html`<img src=${iconUrl} alt="" />`
+            : item.kind === 'call'
+              ? icon('phone')
+              : item.kind === 'error'
+                ? icon('error')
+                : (providerName[0] ?? '?').toUpperCase()
+        }
       </div>
       <div>
         ${main}
-        ${call && (call.from || call.to || call.duration !== null)
-          ? html`<dl>
-              ${call.from ? html`<dt>${t('callFrom')}</dt><dd>${call.from}</dd>` : nothing}
-              ${call.to ? html`<dt>${t('callTo')}</dt><dd>${call.to}</dd>` : nothing}
-              ${call.duration !== null ? html`<dt>${t('callDuration')}</dt><dd>${this.duration(call.duration)}</dd>` : nothing}
-            </dl>`
-          : nothing}
-        ${recording
-          ? html`<div class="actions">
-              <a href=${recording} target="_blank" rel="noopener noreferrer" @click=${() => this.markRead(item)}
-                >${icon('play')}${t('playRecording')}</a
-              >
-            </div>`
-          : nothing}
+        ${
+          call && (call.from || call.to || call.duration !== null)
+            ? html`<dl>
+                ${
+                  call.from
+                    ? html`<dt>${t('callFrom')}</dt>
+                        <dd>${call.from}</dd>`
+                    : nothing
+                }
+                ${
+                  call.to
+                    ? html`<dt>${t('callTo')}</dt>
+                        <dd>${call.to}</dd>`
+                    : nothing
+                }
+                ${
+                  call.duration !== null
+                    ? html`<dt>${t('callDuration')}</dt>
+                        <dd>${this.duration(call.duration)}</dd>`
+                    : nothing
+                }
+              </dl>`
+            : nothing
+        }
+        ${
+          recording
+            ? html`<div class="actions">
+                <a href=${recording} target="_blank" rel="noopener noreferrer" @click=${() => this.markRead(item)}
+                  >${icon('play')}${t('playRecording')}</a
+                >
+              </div>`
+            : nothing
+        }
       </div>
     </li>`;
   }
@@ -349,11 +372,13 @@ export class HeraldNotificationCenter extends LitElement {
       <div class="head">
         <h2 id="panel-title" tabindex="-1">${t('notifications')}</h2>
         <span class="visually-hidden" role="status">${this.connected ? '' : t('offline')}</span>
-        ${this.inline
-          ? nothing
-          : html`<button class="icon-button" type="button" aria-label=${t('close')} @click=${() => this.close()}>
-              ${icon('close')}
-            </button>`}
+        ${
+          this.inline
+            ? nothing
+            : html`<button class="icon-button" type="button" aria-label=${t('close')} @click=${() => this.close()}>
+                ${icon('close')}
+              </button>`
+        }
       </div>
       <div class="tools">
         <label
@@ -363,17 +388,24 @@ export class HeraldNotificationCenter extends LitElement {
             @change=${(e: Event) => void this.switchOrder((e.target as HTMLInputElement).checked)}
           />${t('showUnreadFirst')}</label
         >
-        <button class="text-button" type="button" ?disabled=${this.unreadCount === 0} @click=${() => void this.markAllRead()}>
+        <button
+          class="text-button"
+          type="button"
+          ?disabled=${this.unreadCount === 0}
+          @click=${() => void this.markAllRead()}
+        >
           ${t('markAllRead')}
         </button>
       </div>
       <div class="scroller">
-        ${this.failure
-          ? html`<div class="state" role="alert">
-              ${this.localize.term('loadFailed', { message: this.failure })}
-              <button class="text-button" type="button" @click=${() => void this.reload()}>${t('retry')}</button>
-            </div>`
-          : nothing}
+        ${
+          this.failure
+            ? html`<div class="state" role="alert">
+                ${this.localize.term('loadFailed', { message: this.failure })}
+                <button class="text-button" type="button" @click=${() => void this.reload()}>${t('retry')}</button>
+              </div>`
+            : nothing
+        }
         <ul role="list" aria-labelledby="panel-title">
           ${repeat(
             this.items,
@@ -395,18 +427,20 @@ export class HeraldNotificationCenter extends LitElement {
 
   override render() {
     const count = this.unreadCount;
-    return html`${this.inline
-        ? nothing
-        : html`<button
-            class="bubble"
-            type="button"
-            aria-label=${this.localize.term('bubbleLabel', { count })}
-            aria-expanded=${String(this.open)}
-            aria-controls="panel"
-            @click=${() => (this.open = !this.open)}
-          >
-            ${icon('bell')}${count > 0 ? html`<span class="count" aria-hidden="true">${count > 99 ? '99+' : count}</span>` : nothing}
-          </button>`}
+    return html`${
+        this.inline
+          ? nothing
+          : html`<button
+              class="bubble"
+              type="button"
+              aria-label=${this.localize.term('bubbleLabel', { count })}
+              aria-expanded=${String(this.open)}
+              aria-controls="panel"
+              @click=${() => (this.open = !this.open)}
+            >
+              ${icon('bell')}${count > 0 ? html`<span class="count" aria-hidden="true">${count > 99 ? '99+' : count}</span>` : nothing}
+            </button>`
+      }
       ${this.renderPanel()}
       <herald-popup-stack
         lang=${this.localize.language}

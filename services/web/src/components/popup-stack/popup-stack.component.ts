@@ -76,9 +76,7 @@ export class HeraldPopupStack extends LitElement {
     const isCall = popup.kind === 'notification' && popup.type === 'call';
     const iconUrl = popup.kind === 'message' ? safeHref(popup.icon) : undefined;
     const link = popup.kind === 'message_error' ? safeHref(popup.link, this.crmBase) : undefined;
-    const figure = iconUrl
-      ? html`<img src=${iconUrl} alt="" />`
-      : icon(isError ? 'error' : isCall ? 'phone' : 'robot');
+    const figure = iconUrl ? html`<img src=${iconUrl} alt="" />` : icon(isError ? 'error' : isCall ? 'phone' : 'robot');
     const body = html`<p class="header">${popup.header}</p>
       <p class="text">${popup.text}</p>`;
     return html`<div
@@ -87,7 +85,9 @@ export class HeraldPopupStack extends LitElement {
       data-kind=${popup.kind}
       data-id=${popup.id}
     >
-      <div class="figure" title=${popup.kind === 'message' && !iconUrl ? this.localize.term('robot') : ''}>${figure}</div>
+      <div class="figure" title=${popup.kind === 'message' && !iconUrl ? this.localize.term('robot') : ''}>
+        ${figure}
+      </div>
       <div>
         ${link ? html`<a href=${link} rel="noopener noreferrer">${body}</a>` : body}
         <div class="meta">
@@ -96,7 +96,12 @@ export class HeraldPopupStack extends LitElement {
           >${popup.provider?.name ? html` · ${popup.provider.name}` : nothing}
         </div>
       </div>
-      <button class="dismiss" type="button" aria-label=${this.localize.term('dismiss')} @click=${() => this.dismiss(key)}>
+      <button
+        class="dismiss"
+        type="button"
+        aria-label=${this.localize.term('dismiss')}
+        @click=${() => this.dismiss(key)}
+      >
         ${icon('close')}
       </button>
     </div>`;

@@ -17,7 +17,8 @@ const channelLabel: Record<ChannelName, MessageKey> = {
 };
 const leadMinutes = [5, 15, 30, 60] as const;
 
-type Status = { state: 'idle' } | { state: 'saving' } | { state: 'saved' } | { state: 'failed'; message: string; field?: string };
+type Status =
+  { state: 'idle' } | { state: 'saving' } | { state: 'saved' } | { state: 'failed'; message: string; field?: string };
 
 /** What the form edits: the settings document and the profile's zone and language. */
 interface Draft {
@@ -79,7 +80,11 @@ export class HeraldSettingsPage extends LitElement {
   async load(): Promise<void> {
     const client = this.client;
     try {
-      const [settings, providers, profile] = await Promise.all([client.settings(), client.providers(), client.profile()]);
+      const [settings, providers, profile] = await Promise.all([
+        client.settings(),
+        client.providers(),
+        client.profile(),
+      ]);
       this.providers = providers;
       this.accept(settings, profile);
       if (!this.lang) this.lang = profile.locale;
@@ -112,7 +117,9 @@ export class HeraldSettingsPage extends LitElement {
 
   private setChannel(provider: string, channel: ChannelName, on: boolean): void {
     if (!this.draft) return;
-    this.edit({ channels: { ...this.draft.channels, [provider]: { ...this.draft.channels[provider], [channel]: on } } });
+    this.edit({
+      channels: { ...this.draft.channels, [provider]: { ...this.draft.channels[provider], [channel]: on } },
+    });
   }
 
   /** Only what changed, as a JSON merge patch. */
@@ -127,7 +134,8 @@ export class HeraldSettingsPage extends LitElement {
       const before = settings.providers[id]?.channels ?? {};
       const changed: Partial<Record<ChannelName, boolean>> = {};
       for (const channel of switchable) {
-        if (channels[channel] !== undefined && channels[channel] !== (before[channel] ?? false)) changed[channel] = channels[channel];
+        if (channels[channel] !== undefined && channels[channel] !== (before[channel] ?? false))
+          changed[channel] = channels[channel];
       }
       if (Object.keys(changed).length > 0) providers[id] = { channels: changed };
     }
@@ -182,7 +190,10 @@ export class HeraldSettingsPage extends LitElement {
     if (!d) return html`<p>${t('loading')}</p>`;
     const rows = this.providers.length
       ? this.providers.map((p) => ({ id: p.id, name: this.localize.providerName(p.id, p.name) }))
-      : Object.entries(this.saved?.settings.providers ?? {}).map(([id, p]) => ({ id, name: this.localize.providerName(id, p.name) }));
+      : Object.entries(this.saved?.settings.providers ?? {}).map(([id, p]) => ({
+          id,
+          name: this.localize.providerName(id, p.name),
+        }));
     return html`<form aria-labelledby="settings-title" novalidate @submit=${(e: Event) => void this.save(e)}>
       <h2 id="settings-title">${t('settings')}</h2>
       <div>
@@ -209,31 +220,32 @@ export class HeraldSettingsPage extends LitElement {
           </thead>
           <tbody>
             ${rows.map(
-              (p) => html`<tr data-provider=${p.id}>
-                <th scope="row">${p.name}</th>
-                <td>
-                  <input
-                    type="checkbox"
-                    checked
-                    disabled
-                    aria-label=${t('channelFor', { channel: t('channelInterface'), provider: p.name })}
-                    title=${t('interfaceAlwaysOn')}
-                  />
-                </td>
-                ${switchable.map(
-                  (c) =>
-                    html`<td>
-                      <input
-                        type="checkbox"
-                        data-field="providers.${p.id}.channels.${c}"
-                        aria-label=${t('channelFor', { channel: t(channelLabel[c]), provider: p.name })}
-                        .checked=${d.channels[p.id]?.[c] ?? false}
-                        ?disabled=${!d.receive}
-                        @change=${(e: Event) => this.setChannel(p.id, c, (e.target as HTMLInputElement).checked)}
-                      />
-                    </td>`,
-                )}
-              </tr>`,
+              (p) =>
+                html`<tr data-provider=${p.id}>
+                  <th scope="row">${p.name}</th>
+                  <td>
+                    <input
+                      type="checkbox"
+                      checked
+                      disabled
+                      aria-label=${t('channelFor', { channel: t('channelInterface'), provider: p.name })}
+                      title=${t('interfaceAlwaysOn')}
+                    />
+                  </td>
+                  ${switchable.map(
+                    (c) =>
+                      html`<td>
+                        <input
+                          type="checkbox"
+                          data-field="providers.${p.id}.channels.${c}"
+                          aria-label=${t('channelFor', { channel: t(channelLabel[c]), provider: p.name })}
+                          .checked=${d.channels[p.id]?.[c] ?? false}
+                          ?disabled=${!d.receive}
+                          @change=${(e: Event) => this.setChannel(p.id, c, (e.target as HTMLInputElement).checked)}
+                        />
+                      </td>`,
+                  )}
+                </tr>`,
             )}
           </tbody>
         </table>
@@ -282,9 +294,12 @@ export class HeraldSettingsPage extends LitElement {
           @change=${(e: Event) => this.edit({ taskLead: Number((e.target as HTMLSelectElement).value) })}
         >
           ${leadMinutes.map(
-            (m) => html`<option value=${m} ?selected=${d.taskLead === m}>${m === 60 ? t('hour') : t('minutes', { count: m })}</option>`,
-          )}
-        </select>${this.fieldError('task_lead_minutes')}</label
+            (m) =>
+              html`<option value=${m} ?selected=${d.taskLead === m}>
+                ${m === 60 ? t('hour') : t('minutes', { count: m })}
+              </option>`,
+          )}</select
+        >${this.fieldError('task_lead_minutes')}</label
       >
 
       <label class="field"
@@ -294,13 +309,16 @@ export class HeraldSettingsPage extends LitElement {
           aria-invalid=${this.invalid('timezone') ? 'true' : 'false'}
           @change=${(e: Event) => this.edit({ timezone: (e.target as HTMLSelectElement).value })}
         >
-          ${this.timeZones(d.timezone).map((z) => html`<option value=${z} ?selected=${d.timezone === z}>${z}</option>`)}
-        </select>${this.fieldError('timezone')}</label
+          ${this.timeZones(d.timezone).map((z) => html`<option value=${z} ?selected=${d.timezone === z}>${z}</option>`)}</select
+        >${this.fieldError('timezone')}</label
       >
 
       <label class="field"
         ><span>${t('language')}</span
-        ><select data-field="locale" @change=${(e: Event) => this.edit({ locale: (e.target as HTMLSelectElement).value })}>
+        ><select
+          data-field="locale"
+          @change=${(e: Event) => this.edit({ locale: (e.target as HTMLSelectElement).value })}
+        >
           <option value="en" ?selected=${d.locale === 'en'}>English</option>
           <option value="ru" ?selected=${d.locale === 'ru'}>Русский</option>
         </select></label
@@ -316,9 +334,11 @@ export class HeraldSettingsPage extends LitElement {
           ${this.status.state === 'saving' ? t('saving') : t('save')}
         </button>
         ${this.status.state === 'saved' ? html`<span role="status" class="ok">${t('saved')}</span>` : nothing}
-        ${this.status.state === 'failed'
-          ? html`<span role="alert" class="failed">${t('saveFailed', { message: this.status.message })}</span>`
-          : nothing}
+        ${
+          this.status.state === 'failed'
+            ? html`<span role="alert" class="failed">${t('saveFailed', { message: this.status.message })}</span>`
+            : nothing
+        }
       </div>
     </form>`;
   }
