@@ -61,6 +61,7 @@ export default tseslint.config(
   {
     // Browser code: checked against the DOM by the tsconfig of its own package.
     files: ['services/web/src/**/*.ts', 'libs/sdk/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
     languageOptions: {
       parserOptions: {
         project: ['./services/web/tsconfig.json', './libs/sdk/tsconfig.json'],

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -50,6 +50,13 @@ describe('production bundles', () => {
 
   it('finds the services', () => {
     expect(services.map((s) => s.name)).toEqual(expect.arrayContaining(['ingest', 'preferences', 'interface']));
+  });
+
+  it('gives the gateway the built web app it serves at / and /embed.js', () => {
+    const web = join(bundleOf('gateway'), 'node_modules', '@herald', 'web', 'dist', 'public');
+    for (const file of ['index.html', 'embed.js', 'demo.html']) {
+      expect(existsSync(join(web, file))).toBe(true);
+    }
   });
 
   it.each(services.map((s) => [s.name, s] as const))(

@@ -92,7 +92,8 @@ export class Notifications {
 
   constructor(
     options?: NotificationsOptions,
-    private readonly target: EventTarget = globalThis,
+    // The window, in a browser.
+    private readonly target: EventTarget = globalThis as unknown as EventTarget,
   ) {
     this.options = options;
   }

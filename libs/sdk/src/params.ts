@@ -94,6 +94,11 @@ export function validate<M extends Method>(method: M, params: unknown): Params<M
   const path = [...(issue?.path ?? []), ...(unknownKey === undefined ? [] : [unknownKey])];
   const field = fieldOf(path) || 'params';
   const message = unknownKey === undefined ? (issue?.message ?? 'is invalid') : 'is not a known field';
-  const missing = issue?.code === 'invalid_type' && issue.input === undefined;
+  const given = (issue?.path ?? []).reduce<unknown>(
+    (value, key) =>
+      typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined,
+    params,
+  );
+  const missing = unknownKey === undefined && issue?.code === 'invalid_type' && given === undefined;
   throw new HeraldError('INVALID_ARGUMENT', `${field}: ${missing ? 'is required' : message}`, { field });
 }

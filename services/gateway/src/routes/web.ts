@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import cors from '@fastify/cors';
@@ -38,6 +39,9 @@ export function webRoutes(options: GatewayOptions): FastifyPluginAsync {
       },
     });
     await app.register(fastifyStatic, { root: webRoot, serve: false });
+    if (!existsSync(join(webRoot, 'embed.js'))) {
+      app.log.warn({ webRoot }, 'the web app is not built (pnpm build): / and /embed.js answer 404');
+    }
 
     for (const path of ['/', '/notifications', '/notifications/settings']) {
       app.get(path, page('The notification center and the settings page'), (_request, reply) =>
