@@ -89,6 +89,10 @@ export class HeraldDemo extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // `/demo?account=…&user=…` signs in as another user than the demo's.
+    const query = new URLSearchParams(location.search);
+    this.account = query.get('account') ?? this.account;
+    this.user = query.get('user') ?? this.user;
     const gateway = (this.gateway || location.origin).replace(/\/+$/, '');
     devSignIn(gateway, this.account, this.user).then(
       (token) => (this.token = token),
