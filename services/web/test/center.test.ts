@@ -24,7 +24,7 @@ describe('the notification center embedded in a page of its own', () => {
 
   beforeAll(async () => {
     h = await startWebHarness();
-    ({ apiKey } = await h.seed(account, ['alice', 'bob', 'olga', 'xena']));
+    ({ apiKey } = await h.seed(account, ['alice', 'bob', 'olga', 'xena', 'pat']));
     gateway = `http://127.0.0.1:${h.gateway.port}`;
     host = await startHostPage(gateway);
     browser = await launchBrowser();
@@ -155,6 +155,39 @@ describe('the notification center embedded in a page of its own', () => {
     await expect(second.locator('li[data-read="true"]').count()).resolves.toBe(2);
     await first.close();
     await second.close();
+  });
+
+  it('is reached and worked by keyboard: the bubble opens the panel, Escape closes it', async () => {
+    const page = await open('alice');
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement?.tagName)).resolves.toBe('HERALD-NOTIFICATION-CENTER');
+    await expect(bubble(page).getAttribute('aria-expanded')).resolves.toBe('false');
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Notifications' });
+    await dialog.waitFor();
+    await expect(bubble(page).getAttribute('aria-expanded')).resolves.toBe('true');
+    await expect(
+      dialog.getByRole('heading', { name: 'Notifications' }).evaluate((h) => h.matches(':focus')),
+    ).resolves.toBe(true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await expect(bubble(page).evaluate((b) => b.matches(':focus-visible'))).resolves.toBe(true);
+    await page.close();
+  });
+
+  it('loads older items by cursor as the list scrolls', async () => {
+    const sent = 45;
+    for (let i = 1; i <= sent; i++) await send(h, apiKey, 'add_error', { text: `Item ${i}`, users: ['pat'] });
+    const page = await open('pat');
+    await bubble(page).click();
+    const list = items(page);
+    await list.getByText(`Item ${sent}`, { exact: true }).waitFor();
+    // The first page holds 30; the rest come as the end of the list scrolls into view.
+    await expect(list.count()).resolves.toBeLessThan(sent);
+    await list.last().scrollIntoViewIfNeeded();
+    await list.getByText('Item 1', { exact: true }).waitFor();
+    await expect(list.count()).resolves.toBe(sent);
+    await page.close();
   });
 
   it('shows a header of HTML as text and runs nothing', async () => {
