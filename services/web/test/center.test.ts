@@ -160,7 +160,13 @@ describe('the notification center embedded in a page of its own', () => {
   it('is reached and worked by keyboard: the bubble opens the panel, Escape closes it', async () => {
     const page = await open('alice');
     await page.keyboard.press('Tab');
-    await expect(page.evaluate(() => document.activeElement?.tagName)).resolves.toBe('HERALD-NOTIFICATION-CENTER');
+    await expect(
+      page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { tagName: string } | null } }).document.activeElement
+            ?.tagName,
+      ),
+    ).resolves.toBe('HERALD-NOTIFICATION-CENTER');
     await expect(bubble(page).getAttribute('aria-expanded')).resolves.toBe('false');
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Notifications' });
