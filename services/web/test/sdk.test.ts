@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { repoRoot, uniqueName } from '@herald/testing';
+import { eventually, repoRoot, uniqueName } from '@herald/testing';
 import type { Harness } from '../../gateway/test/harness.js';
 import { seedExamples } from '../src/examples.js';
 import { launchBrowser, send, signIn, startHostPage, startWebHarness, type HostPage } from './browser.js';
@@ -89,13 +89,13 @@ describe('APP.notifications in the browser, with the seeds/003 examples verbatim
     expect((await call(page, 'show_message_error', seedExamples.show_message_error)).id).toMatch(/\S/);
     expect((await call(page, 'show_notification', seedExamples.show_notification)).id).toMatch(/\S/);
     expect((await call(page, 'show_notification', seedExamples.show_notification_error)).id).toMatch(/\S/);
-    for (const tab of [page, other]) {
-      const lost = tab.getByRole('alert').filter({ hasText: 'Connection to the server is lost' });
-      const dialing = tab.getByRole('status').filter({ hasText: 'Dialing the number +19872345678' });
-      const widget = tab.getByRole('alert').filter({ hasText: 'Error working with the widget' });
-      for (const popup of [lost, dialing, widget]) await popup.waitFor();
-      for (const popup of [lost, dialing, widget]) await popup.waitFor({ state: 'detached' });
-    }
+    const popups = [page, other].flatMap((tab) => [
+      tab.getByRole('alert').filter({ hasText: 'Connection to the server is lost' }),
+      tab.getByRole('status').filter({ hasText: 'Dialing the number +19872345678' }),
+      tab.getByRole('alert').filter({ hasText: 'Error working with the widget' }),
+    ]);
+    for (const popup of popups) await popup.waitFor();
+    for (const popup of popups) await popup.waitFor({ state: 'detached' });
   });
 
   it('add_error and add_call: stored, and live in every tab', async () => {
@@ -163,8 +163,10 @@ describe('APP.notifications in the browser, with the seeds/003 examples verbatim
       [gateway, token] as const,
     );
     expect(outcome.widgets).toEqual(['telephony']);
-    const list = await h.request({ method: 'GET', url: '/api/v1/me/notifications', bearer: token });
-    expect(list.json<{ items: { id: string }[] }>().items.map((i) => i.id)).toContain(outcome.id);
+    await eventually(async () => {
+      const list = await h.request({ method: 'GET', url: '/api/v1/me/notifications', bearer: token });
+      expect(list.json<{ items: { id: string }[] }>().items.map((i) => i.id)).toContain(outcome.id);
+    });
     await plain.close();
   });
 
