@@ -111,6 +111,10 @@ describe('APP.notifications in the browser, with the seeds/003 examples verbatim
       await expect(error.getByRole('link').getAttribute('href')).resolves.toBe(
         `${host.origin}/contacts/list/?term=4951234567`,
       );
+      // The seed's date: relative, and exact on hover in the user's zone (Europe/Madrid) and locale.
+      const time = error.locator('time');
+      await expect(time.getAttribute('title')).resolves.toMatch(/^May 1, 2024, 2:33:15\sPM$/);
+      await expect(time.textContent()).resolves.toMatch(/years? ago$/);
       await expect(callItem.getByRole('link', { name: 'Play the recording' }).getAttribute('href')).resolves.toBe(
         'https://example.com/dialog.mp3',
       );
