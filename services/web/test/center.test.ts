@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { uniqueName } from '@herald/testing';
 import type { Harness } from '../../gateway/test/harness.js';
 import {
+  accessibilityViolations,
   launchBrowser,
   screenshot,
   send,
@@ -91,6 +92,7 @@ describe('the notification center embedded in a page of its own', () => {
       /\berror\b/,
     );
     await screenshot(page, 'center-en');
+    await expect(accessibilityViolations(page)).resolves.toEqual([]);
     await page.close();
   });
 
@@ -230,6 +232,7 @@ describe('the notification center embedded in a page of its own', () => {
     const box = await info.boundingBox();
     expect(box && box.x > (page.viewportSize()?.width ?? 0) / 2).toBe(true);
     await screenshot(page, 'popup-en');
+    await expect(accessibilityViolations(page)).resolves.toEqual([]);
 
     await send(h, apiKey, 'show_message_error', {
       header: 'Warning',

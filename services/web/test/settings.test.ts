@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { uniqueName } from '@herald/testing';
 import type { Harness } from '../../gateway/test/harness.js';
-import { launchBrowser, screenshot, setUser, signIn, startWebHarness } from './browser.js';
+import { accessibilityViolations, launchBrowser, screenshot, setUser, signIn, startWebHarness } from './browser.js';
 
 interface SettingsDocument {
   email_mode: string;
@@ -102,6 +102,7 @@ describe('the full page: sign-in, the center and the settings', () => {
     await expect(again.getByRole('checkbox', { name: 'Email for Telephony' }).isChecked()).resolves.toBe(!wasOn);
     await expect(again.getByRole('checkbox', { name: 'Mobile for Telephony' }).isChecked()).resolves.toBe(true);
     await screenshot(page, 'settings-en');
+    await expect(accessibilityViolations(page)).resolves.toEqual([]);
   });
 
   it('shows a bad setting’s error on its field, and saves nothing', async () => {

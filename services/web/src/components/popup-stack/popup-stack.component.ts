@@ -62,7 +62,7 @@ export class HeraldPopupStack extends LitElement {
   }
 
   override render() {
-    return html`<div class="stack" aria-label=${this.localize.term('popupRegion')}>
+    return html`<div class="stack" role="region" aria-label=${this.localize.term('popupRegion')}>
       ${repeat(
         this.shown,
         (s) => s.key,
