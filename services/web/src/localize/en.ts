@@ -55,6 +55,7 @@ export const en = {
   connections: 'Connections',
   signIn: 'Sign in',
   signInHint: 'Dev mode: sign in as any user of an account.',
+  devSignInOff: 'This server signs nobody in by itself: open this page from your CRM.',
   account: 'Account',
   user: 'User',
   signOut: 'Sign out',

@@ -57,6 +57,7 @@ export const ru: Record<MessageKey, string> = {
   connections: 'Подключения',
   signIn: 'Войти',
   signInHint: 'Режим разработки: вход под любым пользователем аккаунта.',
+  devSignInOff: 'Этот сервер не выполняет вход сам: откройте страницу из CRM.',
   account: 'Аккаунт',
   user: 'Пользователь',
   signOut: 'Выйти',

@@ -8,6 +8,11 @@ import { heraldAppStyles } from './herald-app.styles.js';
 
 const storageKey = 'herald.token';
 
+/** The gateway runs outside dev mode: people come signed in from the CRM (`#token=…`). */
+export class DevSignInOff extends Error {
+  override readonly name = 'DevSignInOff';
+}
+
 /** A token for `account`/`user` from the dev sign-in (dev mode only), or an Error saying why not. */
 export async function devSignIn(gateway: string, account: string, user: string): Promise<string> {
   const response = await fetch(`${gateway}/dev/sign-in`, {
@@ -16,6 +21,7 @@ export async function devSignIn(gateway: string, account: string, user: string):
     body: JSON.stringify({ account, user }),
   });
   const body = (await response.json().catch(() => ({}))) as { token?: string; error?: { message?: string } };
+  if (response.status === 404) throw new DevSignInOff();
   if (!response.ok || !body.token) throw new Error(body.error?.message ?? `HTTP ${response.status}`);
   return body.token;
 }
@@ -79,7 +85,7 @@ export class HeraldApp extends LitElement {
       sessionStorage.setItem(storageKey, this.token);
       this.signInError = undefined;
     } catch (err) {
-      this.signInError = (err as Error).message;
+      this.signInError = err instanceof DevSignInOff ? this.localize.term('devSignInOff') : (err as Error).message;
     }
   }
 
