@@ -62,6 +62,8 @@ export class HeraldNotificationCenter extends LitElement {
   private readonly fresh = new Set<string>();
   private observer: IntersectionObserver | undefined;
   private ticker: ReturnType<typeof setInterval> | undefined;
+  /** The feed was up and went down: on its return the list is read again. */
+  private disconnected = false;
   /** Bumped on each (re)start: answers of an older session are dropped. */
   private generation = 0;
   private readonly onPopup = (event: Event) => this.popups?.show((event as CustomEvent<Popup>).detail);
@@ -172,7 +174,12 @@ export class HeraldNotificationCenter extends LitElement {
       this.feed = new LiveFeed(
         client,
         (event) => void this.onLive(event),
-        (connected) => (this.connected = connected),
+        (connected) => {
+          // Back after a break: reads made meanwhile are only in the inbox, so the list is read again.
+          if (connected && this.disconnected) void this.reload();
+          this.disconnected = !connected && (this.disconnected || this.connected);
+          this.connected = connected;
+        },
       );
       this.feed.start();
     })();
