@@ -61,6 +61,7 @@ export class HeraldNotificationCenter extends LitElement {
   private exhausted = false;
   private readonly fresh = new Set<string>();
   private observer: IntersectionObserver | undefined;
+  private observed: Element | undefined;
   private ticker: ReturnType<typeof setInterval> | undefined;
   /** The feed was up and went down: on its return the list is read again. */
   private disconnected = false;
@@ -110,6 +111,7 @@ export class HeraldNotificationCenter extends LitElement {
     this.removeEventListener('keydown', this.onKey);
     clearInterval(this.ticker);
     this.observer?.disconnect();
+    this.observed = undefined;
     this.stop();
   }
 
@@ -233,7 +235,8 @@ export class HeraldNotificationCenter extends LitElement {
   private observeSentinel(): void {
     const sentinel = this.renderRoot.querySelector('.sentinel');
     const scroller = this.renderRoot.querySelector('.scroller');
-    if (!sentinel || !scroller) return;
+    if (!sentinel || !scroller || sentinel === this.observed) return;
+    this.observed = sentinel;
     this.observer?.disconnect();
     this.observer = new IntersectionObserver(
       (entries) => {
