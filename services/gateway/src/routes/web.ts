@@ -63,6 +63,18 @@ export function webRoutes(options: GatewayOptions): FastifyPluginAsync {
           .header('cross-origin-resource-policy', 'cross-origin')
           .sendFile('embed.js'),
     );
+    app.get(
+      '/sw.js',
+      {
+        schema: {
+          tags: ['web'],
+          summary: 'The service worker of browser push, for the pages of this origin',
+          produces: ['text/javascript'],
+        },
+      },
+      (_request, reply) =>
+        reply.header('cache-control', 'no-cache').header('service-worker-allowed', '/').sendFile('sw.js'),
+    );
     if (options.devMode) {
       app.get(
         '/demo',
