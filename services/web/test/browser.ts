@@ -74,6 +74,13 @@ export interface HostPage {
 export async function startHostPage(gateway: string): Promise<HostPage> {
   const server: Server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://host');
+    if (url.pathname === '/icon.svg') {
+      response.writeHead(200, { 'content-type': 'image/svg+xml' });
+      response.end(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><circle cx="4" cy="4" r="4" fill="#047857"/></svg>',
+      );
+      return;
+    }
     if (url.pathname.startsWith('/crm/')) {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       response.end(`<!doctype html><title>CRM</title><h1>CRM page ${url.pathname}</h1>`);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { uniqueName } from '@herald/testing';
+import { eventually, uniqueName } from '@herald/testing';
 import type { Harness } from '../../gateway/test/harness.js';
 import {
   accessibilityViolations,
@@ -225,10 +225,27 @@ describe('the notification center embedded in a page of its own', () => {
     const page = await open('alice');
     await bubble(page).click();
     const before = await items(page).count();
-    await send(h, apiKey, 'show_message', { header: 'Warning', text: 'Connection established', users: ['alice'] });
+    await send(h, apiKey, 'show_message', {
+      header: 'Warning',
+      text: 'Connection established',
+      icon: `${host.origin}/icon.svg`,
+      users: ['alice'],
+    });
     const info = page.getByRole('status').filter({ hasText: 'Connection established' });
     await info.waitFor();
-    await expect(info.locator('svg').count()).resolves.toBeGreaterThan(0);
+    // The integration's icon, loaded.
+    await eventually(async () => {
+      const loaded = await info.locator('img').evaluate((element) => {
+        const img = element as unknown as { complete: boolean; naturalWidth: number };
+        return img.complete && img.naturalWidth > 0;
+      });
+      expect(loaded).toBe(true);
+    });
+    await send(h, apiKey, 'show_message', { header: 'Robot', text: 'No icon given', users: ['alice'] });
+    const robot = page.getByRole('status').filter({ hasText: 'No icon given' });
+    await robot.waitFor();
+    await expect(robot.locator('svg').count()).resolves.toBeGreaterThan(0);
+    await expect(robot.locator('img').count()).resolves.toBe(0);
     const box = await info.boundingBox();
     expect(box && box.x > (page.viewportSize()?.width ?? 0) / 2).toBe(true);
     await screenshot(page, 'popup-en');

@@ -60,6 +60,7 @@ export class HeraldNotificationCenter extends LitElement {
   private cursor: string | undefined;
   private exhausted = false;
   private readonly fresh = new Set<string>();
+  private readonly brokenIcons = new Set<string>();
   private observer: IntersectionObserver | undefined;
   private observed: Element | undefined;
   private ticker: ReturnType<typeof setInterval> | undefined;
@@ -247,6 +248,11 @@ export class HeraldNotificationCenter extends LitElement {
     this.observer.observe(sentinel);
   }
 
+  private iconFailed(url: string): void {
+    this.brokenIcons.add(url);
+    this.requestUpdate();
+  }
+
   private markRead(item: CenterItem): void {
     if (item.read || !this.client) return;
     this.items = this.items.map((i) => (i.id === item.id ? { ...i, read: true } : i));
@@ -294,7 +300,9 @@ export class HeraldNotificationCenter extends LitElement {
     const t = (key: Parameters<Localize['term']>[0], params?: Record<string, string | number>) =>
       this.localize.term(key, params);
     const href = this.hrefOf(item);
-    const iconUrl = safeHref(item.provider.icon_url);
+    const given = safeHref(item.provider.icon_url);
+    // A provider's icon that does not load gives way to the kind's icon.
+    const iconUrl = given && !this.brokenIcons.has(given) ? given : undefined;
     const kindLabel = item.kind === 'error' ? t('kindError') : item.kind === 'call' ? t('kindCall') : t('kindEvent');
     const providerName = this.localize.providerName(item.provider.id, item.provider.name);
     const header = item.header || (item.kind === 'call' ? kindLabel : providerName);
@@ -323,7 +331,7 @@ export class HeraldNotificationCenter extends LitElement {
       <div class="avatar">
         ${
           iconUrl
-            ? html`<img src=${iconUrl} alt="" />`
+            ? html`<img src=${iconUrl} alt="" @error=${() => this.iconFailed(iconUrl)} />`
             : item.kind === 'call'
               ? icon('phone')
               : item.kind === 'error'

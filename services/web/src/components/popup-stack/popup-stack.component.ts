@@ -35,6 +35,12 @@ export class HeraldPopupStack extends LitElement {
   declare shown: Shown[];
   private readonly localize = new Localize(this);
   private keys = 0;
+  private readonly brokenIcons = new Set<string>();
+
+  private iconFailed(url: string): void {
+    this.brokenIcons.add(url);
+    this.requestUpdate();
+  }
 
   constructor() {
     super();
@@ -74,9 +80,13 @@ export class HeraldPopupStack extends LitElement {
   private renderPopup({ key, popup }: Shown) {
     const isError = popup.kind === 'message_error' || (popup.kind === 'notification' && popup.type === 'error');
     const isCall = popup.kind === 'notification' && popup.type === 'call';
-    const iconUrl = popup.kind === 'message' ? safeHref(popup.icon) : undefined;
+    const given = popup.kind === 'message' ? safeHref(popup.icon) : undefined;
+    // An icon that does not load gives way to the robot.
+    const iconUrl = given && !this.brokenIcons.has(given) ? given : undefined;
     const link = popup.kind === 'message_error' ? safeHref(popup.link, this.crmBase) : undefined;
-    const figure = iconUrl ? html`<img src=${iconUrl} alt="" />` : icon(isError ? 'error' : isCall ? 'phone' : 'robot');
+    const figure = iconUrl
+      ? html`<img src=${iconUrl} alt="" @error=${() => this.iconFailed(iconUrl)} />`
+      : icon(isError ? 'error' : isCall ? 'phone' : 'robot');
     const body = html`<p class="header">${popup.header}</p>
       <p class="text">${popup.text}</p>`;
     return html`<div
