@@ -37,12 +37,14 @@ export class HeraldApp extends LitElement {
     gateway: { type: String },
     lang: { type: String, reflect: true },
     token: { state: true },
+    timeZone: { state: true },
     signInError: { state: true },
   };
 
   declare gateway: string;
   declare lang: string;
   declare token: string;
+  declare timeZone: string | undefined;
   declare signInError: string | undefined;
   private readonly localize = new Localize(this);
 
@@ -67,7 +69,10 @@ export class HeraldApp extends LitElement {
     // The page speaks the user's language (the profile's locale) unless told otherwise.
     if (changed.has('token') && this.token) {
       new GatewayClient(this.base, this.token).profile().then(
-        (profile) => (this.lang = profile.locale),
+        (profile) => {
+          this.lang = profile.locale;
+          this.timeZone = profile.timezone;
+        },
         () => undefined,
       );
     }
@@ -95,7 +100,9 @@ export class HeraldApp extends LitElement {
   }
 
   private onSaved(event: Event): void {
-    this.lang = (event as CustomEvent<Profile>).detail.locale;
+    const profile = (event as CustomEvent<Profile>).detail;
+    this.lang = profile.locale;
+    this.timeZone = profile.timezone;
   }
 
   override render() {
@@ -112,6 +119,7 @@ export class HeraldApp extends LitElement {
                 gateway=${this.base}
                 token=${this.token}
                 lang=${this.lang}
+                time-zone=${this.timeZone ?? ''}
               ></herald-notification-center>
               <div class="card">
                 <herald-settings-page
