@@ -32,6 +32,11 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   });
 }
 
+/** Waits until the page's center is live: from then on, whatever is sent shows. */
+export async function untilLive(page: Page): Promise<void> {
+  await page.locator('herald-notification-center[live]').waitFor({ state: 'attached' });
+}
+
 /** The real stack and a dev-mode gateway serving the built web app. */
 export function startWebHarness(): Promise<Harness> {
   return startHarness({ HERALD_DEV_MODE: 'true' });

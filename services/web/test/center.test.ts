@@ -11,6 +11,7 @@ import {
   signIn,
   startHostPage,
   startWebHarness,
+  untilLive,
   type HostPage,
 } from './browser.js';
 
@@ -43,7 +44,7 @@ describe('the notification center embedded in a page of its own', () => {
   async function open(user: string): Promise<Page> {
     const page = await context.newPage();
     await page.goto(host.url(await signIn(h, account, user)));
-    await expect(bubble(page).getAttribute('aria-label')).resolves.toMatch(/unread/);
+    await untilLive(page);
     return page;
   }
 
@@ -288,6 +289,7 @@ describe('the notification center embedded in a page of its own', () => {
     await send(h, apiKey, 'add_error', { header: 'Ошибка', text: 'Контакт не найден', users: ['olga'] });
     const page = await context.newPage();
     await page.goto(host.url(await signIn(h, account, 'olga')));
+    await untilLive(page);
     const russianBubble = page.getByRole('button', { name: /^Уведомления, непрочитанных: \d+$/ });
     await russianBubble.waitFor();
     await russianBubble.click();

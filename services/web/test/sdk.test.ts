@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { eventually, repoRoot, uniqueName } from '@herald/testing';
 import type { Harness } from '../../gateway/test/harness.js';
 import { seedExamples } from '../src/examples.js';
-import { launchBrowser, send, signIn, startHostPage, startWebHarness, type HostPage } from './browser.js';
+import { launchBrowser, send, signIn, startHostPage, startWebHarness, untilLive, type HostPage } from './browser.js';
 
 interface Outcome {
   id?: string;
@@ -52,6 +52,7 @@ describe('APP.notifications in the browser, with the seeds/003 examples verbatim
     for (const tab of [page, other]) {
       await tab.goto(host.url(await signIn(h, account, 'sam')));
       await tab.getByRole('button', { name: 'Notifications, 0 unread' }).waitFor();
+      await untilLive(tab);
     }
   });
   afterAll(async () => {
@@ -178,6 +179,7 @@ describe('APP.notifications in the browser, with the seeds/003 examples verbatim
   it('the demo page fires every call', async () => {
     const demo = await context.newPage();
     await demo.goto(`${gateway}/demo?account=${account}&user=tom`);
+    await untilLive(demo);
     for (const name of [
       'show_message',
       'show_message_error',

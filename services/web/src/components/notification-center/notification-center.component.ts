@@ -35,7 +35,8 @@ export class HeraldNotificationCenter extends LitElement {
     order: { state: true },
     loading: { state: true },
     failure: { state: true },
-    connected: { state: true },
+    /** Set while the live feed is up and in step with the list: what is sent from then on shows. */
+    live: { type: Boolean, reflect: true },
   };
 
   declare gateway: string;
@@ -51,7 +52,7 @@ export class HeraldNotificationCenter extends LitElement {
   declare order: InboxOrder;
   declare loading: boolean;
   declare failure: string | undefined;
-  declare connected: boolean;
+  declare live: boolean;
 
   private readonly localize = new Localize(this);
   private client: GatewayClient | undefined;
@@ -64,8 +65,11 @@ export class HeraldNotificationCenter extends LitElement {
   private observer: IntersectionObserver | undefined;
   private observed: Element | undefined;
   private ticker: ReturnType<typeof setInterval> | undefined;
-  /** The feed was up and went down: on its return the list is read again. */
-  private disconnected = false;
+  /** Items that came live while a page was being read: kept if the page is older than they are. */
+  private arrivedDuringLoad: CenterItem[] = [];
+  private loads = 0;
+  /** The feed was up once: its loss is worth saying. */
+  private wasLive = false;
   /** Bumped on each (re)start: answers of an older session are dropped. */
   private generation = 0;
   private readonly onPopup = (event: Event) => this.popups?.show((event as CustomEvent<Popup>).detail);
@@ -88,7 +92,7 @@ export class HeraldNotificationCenter extends LitElement {
     this.unreadCount = 0;
     this.order = 'unread_first';
     this.loading = false;
-    this.connected = false;
+    this.live = false;
   }
 
   private get popups(): HeraldPopupStack | null {
@@ -129,19 +133,25 @@ export class HeraldNotificationCenter extends LitElement {
     const client = this.client;
     if (!client) return;
     const generation = this.generation;
+    // Only the latest of overlapping reads is taken.
+    const load = ++this.loads;
+    const current = () => generation === this.generation && load === this.loads;
     this.loading = true;
     this.failure = undefined;
+    this.arrivedDuringLoad = [];
     try {
       const page = await client.list({ order: this.order });
-      if (generation !== this.generation) return;
-      this.items = page.items;
+      if (!current()) return;
+      const known = new Set(page.items.map((i) => i.id));
+      const newer = this.arrivedDuringLoad.filter((i) => !known.has(i.id));
+      this.items = [...newer, ...page.items];
       this.cursor = page.nextCursor;
       this.exhausted = !page.nextCursor;
-      this.unreadCount = page.unreadCount;
+      this.unreadCount = page.unreadCount + newer.filter((i) => !i.read).length;
     } catch (err) {
-      if (generation === this.generation) this.failure = (err as Error).message;
+      if (current()) this.failure = (err as Error).message;
     } finally {
-      if (generation === this.generation) this.loading = false;
+      if (current()) this.loading = false;
     }
   }
 
@@ -178,10 +188,7 @@ export class HeraldNotificationCenter extends LitElement {
         client,
         (event) => void this.onLive(event),
         (connected) => {
-          // Back after a break: reads made meanwhile are only in the inbox, so the list is read again.
-          if (connected && this.disconnected) void this.reload();
-          this.disconnected = !connected && (this.disconnected || this.connected);
-          this.connected = connected;
+          if (!connected) this.live = false;
         },
       );
       this.feed.start();
@@ -191,6 +198,7 @@ export class HeraldNotificationCenter extends LitElement {
   private async onLive(event: LiveEvent): Promise<void> {
     switch (event.type) {
       case 'item': {
+        if (this.loading) this.arrivedDuringLoad.push(event.item);
         if (this.items.some((i) => i.id === event.item.id)) return;
         this.fresh.add(event.item.id);
         this.items = [event.item, ...this.items];
@@ -204,6 +212,13 @@ export class HeraldNotificationCenter extends LitElement {
       }
       case 'unread_count':
         this.unreadCount = event.unreadCount;
+        if (!this.live) {
+          // The first frame of a connection: the feed is subscribed. What was stored before it,
+          // or read while it was down, is in the inbox: the list is read again from there.
+          this.live = true;
+          this.wasLive = true;
+          void this.reload();
+        }
         return;
       case 'popup': {
         // The tab that called show_* showed it already; the other tabs show it now.
@@ -389,7 +404,7 @@ export class HeraldNotificationCenter extends LitElement {
     >
       <div class="head">
         <h2 id="panel-title" tabindex="-1">${t('notifications')}</h2>
-        <span class="visually-hidden" role="status">${this.connected ? '' : t('offline')}</span>
+        <span class="visually-hidden" role="status">${this.wasLive && !this.live ? t('offline') : ''}</span>
         ${
           this.inline
             ? nothing
