@@ -30,6 +30,10 @@ describe('the web app, its CORS and the profile route', () => {
     expect(script.statusCode).toBe(200);
     expect(script.headers.get('content-type')).toMatch(/javascript/);
     expect(script.body).toContain('herald-notification-center');
+    const worker = await h.request({ method: 'GET', url: '/sw.js' });
+    expect(worker.statusCode).toBe(200);
+    expect(worker.headers.get('content-type')).toMatch(/javascript/);
+    expect(worker.headers.get('service-worker-allowed')).toBe('/');
   });
 
   it('serves the demo in dev mode only', async () => {
