@@ -58,7 +58,7 @@ export async function startFuzzStack(): Promise<FuzzStack> {
   const stderr = new Map<ServiceName, string>();
   for (const service of ['preferences', 'interface', 'ingest'] as const) {
     const child = startServiceProcess(service, {
-      env: { ...env[service], HERALD_NAMESPACE: namespace, GRPC_PORT: String(ports[service]) },
+      env: { ...env[service], HERALD_NAMESPACE: namespace, GRPC_PORT: String(ports[service]), METRICS_PORT: '0' },
     });
     child.stderr?.on('data', (chunk: string) =>
       stderr.set(service, ((stderr.get(service) ?? '') + chunk).slice(-4_000)),
@@ -72,7 +72,11 @@ export async function startFuzzStack(): Promise<FuzzStack> {
     await dropSchemas(schemas.preferences, schemas.interface);
   };
   try {
-    for (const service of children.keys()) await untilServing(address(service), 60_000);
+    for (const service of children.keys()) {
+      await untilServing(address(service), 60_000).catch((err: unknown) => {
+        throw new Error(`${service} did not start: ${stderr.get(service) ?? ''}`, { cause: err });
+      });
+    }
     const seeded = await seed(address, adminToken);
     return {
       adminToken,
