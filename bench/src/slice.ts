@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Bus } from '@herald/bus';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DirectoryClient, NotificationIngestClient } from '@herald/contracts';
 import { callUnary, clientOptions } from '@herald/rpc';
@@ -29,8 +30,14 @@ export interface Slice {
   addresses: { ingest: string; preferences: string; interface: string };
   schemas: { prefs: string; inbox: string };
   children: { ingest: ChildProcess; preferences: ChildProcess; interface: ChildProcess };
+  /** The integration's API key. */
+  apiKey: string;
+  /** The account's secret for its people's tokens. */
+  signingSecret: string;
   /** Sends an add_error to one user, as the integration. */
   addError(text: string, user: string): Promise<unknown>;
+  /** The ingest client, for calls of other shapes (Batch). */
+  ingest: NotificationIngestClient;
   stop(): Promise<void>;
 }
 
@@ -38,11 +45,20 @@ const deadline = { deadlineMs: 30_000 };
 
 /** A built service as its own process; BENCH_PROFILE=<service> writes its CPU profile to /tmp/prof. */
 function start(service: string, env: Record<string, string>): ChildProcess {
-  const profile = process.env['BENCH_PROFILE'] === service ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [];
+  const profile = (process.env['BENCH_PROFILE'] ?? '').split(',').includes(service)
+    ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']
+    : [];
   return startServiceProcess(service, { env, nodeArgs: profile, stderr: 'inherit' });
 }
 
-export async function startSlice(users: readonly string[]): Promise<Slice> {
+export interface SliceOptions {
+  /** The inbox's schema: one kept between runs (e.g. loaded with 10 million items), dropped at the end otherwise. */
+  inboxSchema?: string;
+  /** More environment for one service. */
+  env?: Partial<Record<'ingest' | 'preferences' | 'interface', Record<string, string>>>;
+}
+
+export async function startSlice(users: readonly string[], options: SliceOptions = {}): Promise<Slice> {
   const [ingestPort, prefsPort, interfacePort] = [await freePort(), await freePort(), await freePort()];
   const addresses = {
     ingest: `127.0.0.1:${ingestPort}`,
@@ -50,13 +66,30 @@ export async function startSlice(users: readonly string[]): Promise<Slice> {
     interface: `127.0.0.1:${interfacePort}`,
   };
   const { bus, namespace, cleanup } = await isolatedBus('bench');
-  const schemas = { prefs: uniqueName('bench_prefs_'), inbox: uniqueName('bench_inbox_') };
+  const schemas = { prefs: uniqueName('bench_prefs_'), inbox: options.inboxSchema ?? uniqueName('bench_inbox_') };
+  const extra = options.env ?? {};
+  const signingSecret = randomBytes(32).toString('base64url');
   // Dev mode opens the admin calls the set-up makes; a bench never runs beside real data.
   const common = { HERALD_NAMESPACE: namespace, METRICS_PORT: '0', HERALD_DEV_MODE: 'true' };
   const children = {
-    preferences: start('preferences', { ...common, GRPC_PORT: String(prefsPort), DB_SCHEMA: schemas.prefs }),
-    interface: start('interface', { ...common, GRPC_PORT: String(interfacePort), DB_SCHEMA: schemas.inbox }),
-    ingest: start('ingest', { ...common, GRPC_PORT: String(ingestPort), PREFERENCES_ADDR: addresses.preferences }),
+    preferences: start('preferences', {
+      ...common,
+      GRPC_PORT: String(prefsPort),
+      DB_SCHEMA: schemas.prefs,
+      ...extra.preferences,
+    }),
+    interface: start('interface', {
+      ...common,
+      GRPC_PORT: String(interfacePort),
+      DB_SCHEMA: schemas.inbox,
+      ...extra.interface,
+    }),
+    ingest: start('ingest', {
+      ...common,
+      GRPC_PORT: String(ingestPort),
+      PREFERENCES_ADDR: addresses.preferences,
+      ...extra.ingest,
+    }),
   };
   const directory = new DirectoryClient(addresses.preferences, ...clientOptions());
   const ingest = new NotificationIngestClient(addresses.ingest, ...clientOptions());
@@ -65,12 +98,17 @@ export async function startSlice(users: readonly string[]): Promise<Slice> {
     ingest.close();
     for (const child of Object.values(children)) child.kill('SIGTERM');
     await Promise.all(Object.values(children).map(exitOf));
-    await dropSchemas(schemas.prefs, schemas.inbox);
+    await dropSchemas(schemas.prefs, ...(options.inboxSchema ? [] : [schemas.inbox]));
     await cleanup();
   };
   try {
     await eventually(
-      () => callUnary(directory.upsertAccount.bind(directory), { id: benchAccount, name: 'Bench' }, deadline),
+      () =>
+        callUnary(
+          directory.upsertAccount.bind(directory),
+          { id: benchAccount, name: 'Bench', signingSecret },
+          deadline,
+        ),
       180_000,
       200,
     );
@@ -104,7 +142,7 @@ export async function startSlice(users: readonly string[]): Promise<Slice> {
     const addError = (text: string, user: string) =>
       callUnary(ingest.addError.bind(ingest), { text, recipients: [user] }, { ...deadline, bearer: apiKey });
     await eventually(() => addError('warm-up', users[0] ?? 'u0'), 180_000, 200);
-    return { namespace, bus, addresses, schemas, children, addError, stop };
+    return { namespace, bus, addresses, schemas, children, apiKey, signingSecret, addError, ingest, stop };
   } catch (err) {
     await stop();
     throw err;

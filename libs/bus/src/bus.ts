@@ -74,6 +74,9 @@ export class Bus {
       servers: options.url.split(','),
       name: options.name,
       maxReconnectAttempts: -1,
+      // An Error (with its stack) made ahead of every request, JetStream publish included, in case it
+      // fails: a tenth of a busy service's CPU. Failures still say what failed.
+      noAsyncTraces: true,
       ...(user === undefined ? {} : { user, pass: password }),
       ...(credsFile === undefined ? {} : { authenticator: credsAuthenticator(await readFile(credsFile)) }),
     });

@@ -43,9 +43,11 @@ export class DirectoryCache {
   /** Bumped at every invalidation. */
   private epoch = 0;
   private system: Promise<ReadonlyMap<string, ProviderRecord>> | undefined;
+  private readonly ttlMs: number;
 
   constructor(source: DirectorySource, options: DirectoryCacheOptions) {
     this.source = source;
+    this.ttlMs = options.ttlMs;
     this.snapshots = new LRUCache({ max: options.maxAccounts ?? 10_000, ttl: options.ttlMs });
     this.keys = new LRUCache({ max: options.maxKeys ?? 100_000, ttl: options.ttlMs });
   }
@@ -77,33 +79,49 @@ export class DirectoryCache {
     const found = new Map<string, AccountSnapshot>();
     const waiting: Promise<void>[] = [];
     const missing: string[] = [];
+    const ageing: string[] = [];
     for (const id of new Set(accountIds)) {
       const cached = this.snapshots.get(id);
       const inFlight = this.loading.get(id);
-      if (cached) found.set(id, cached);
-      else if (inFlight) waiting.push(inFlight.then((snapshot) => void found.set(id, snapshot)));
+      if (cached) {
+        found.set(id, cached);
+        if (!inFlight && this.snapshots.getRemainingTTL(id) < this.ttlMs / 2) ageing.push(id);
+      } else if (inFlight) waiting.push(inFlight.then((snapshot) => void found.set(id, snapshot)));
       else missing.push(id);
     }
+    if (ageing.length > 0) this.refresh(ageing);
     if (missing.length > 0) {
-      const load = this.load(missing);
-      const ones = new Map(missing.map((id) => [id, load.then((loaded) => loaded.get(id)!)]));
-      for (const [id, one] of ones) {
-        this.loading.set(id, one);
-        // A failure reaches this caller through `load`, and any other waiter through its own await.
-        one.catch(() => undefined);
-      }
       waiting.push(
-        load
-          .then((loaded) => {
-            for (const [id, snapshot] of loaded) found.set(id, snapshot);
-          })
-          .finally(() => {
-            for (const [id, one] of ones) if (this.loading.get(id) === one) this.loading.delete(id);
-          }),
+        this.loadShared(missing).then((loaded) => {
+          for (const [id, snapshot] of loaded) found.set(id, snapshot);
+        }),
       );
     }
     await Promise.all(waiting);
     return found;
+  }
+
+  /**
+   * Reads accounts again in the background while their snapshots are still
+   * trusted, so a steady stream never waits for a reload (the whole account
+   * every TTL); a failure leaves the snapshot to expire and the next caller to load.
+   */
+  private refresh(accountIds: readonly string[]): void {
+    this.loadShared(accountIds).catch(() => undefined);
+  }
+
+  /** Loads accounts, letting other callers wait for the same load. */
+  private loadShared(accountIds: readonly string[]): Promise<Map<string, AccountSnapshot>> {
+    const load = this.load(accountIds);
+    const ones = new Map(accountIds.map((id) => [id, load.then((loaded) => loaded.get(id)!)]));
+    for (const [id, one] of ones) {
+      this.loading.set(id, one);
+      // A failure reaches this caller through `load`, and any other waiter through its own await.
+      one.catch(() => undefined);
+    }
+    return load.finally(() => {
+      for (const [id, one] of ones) if (this.loading.get(id) === one) this.loading.delete(id);
+    });
   }
 
   /** An API key's record, or undefined when there is no such key (not kept: key ids are random). */

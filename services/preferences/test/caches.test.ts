@@ -88,6 +88,25 @@ describe('SettingsCache', () => {
     await cache.many([ann]);
     expect(reads).toHaveLength(2);
   });
+
+  it('reads an account again in the background past half its TTL, answering from memory meanwhile', async () => {
+    const { reads, source, hold } = settingsSource();
+    const cache = new SettingsCache(source, { ttlMs: 3_000 });
+    await cache.many([ann, bob]);
+    const release = hold();
+    try {
+      // Each call answers at once, even once the read in the background is under way (and held).
+      await eventually(async () => {
+        expect((await cache.many([ann])).get('acme/ann')).toBe(defaultPreferences);
+        expect(reads).toHaveLength(2);
+      });
+      expect(reads[1]).toEqual([ann, bob]);
+      await cache.many([ann, bob]);
+      expect(reads).toHaveLength(2);
+    } finally {
+      release();
+    }
+  });
 });
 
 describe('DirectoryCache', () => {
@@ -98,6 +117,18 @@ describe('DirectoryCache', () => {
     expect(one).toBe(two);
     await cache.accounts(['acme', 'globex', 'initech']);
     expect(reads.users).toEqual([['acme'], ['globex', 'initech']]);
+  });
+
+  it('reads an account again in the background past half its TTL, answering with the snapshot it has', async () => {
+    const { reads, source } = directorySource();
+    const cache = new DirectoryCache(source, { ttlMs: 3_000 });
+    const first = await cache.account('acme');
+    await eventually(async () => {
+      expect(await cache.account('acme')).toBe(first);
+      expect(reads.users).toEqual([['acme'], ['acme']]);
+    });
+    expect(await cache.account('acme')).not.toBe(first);
+    expect(reads.users).toHaveLength(2);
   });
 
   it('reads an API key again once its entry outlived the TTL, though no change was heard', async () => {

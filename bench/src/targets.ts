@@ -1,0 +1,415 @@
+/**
+ * Herald's targets on this machine (issue 14), each beside the ceilings of
+ * the parts underneath, in one run:
+ *
+ *   T1  notifications/s through the batch route (HTTP and gRPC), each stored
+ *       in the inbox and pushed to a connected WebSocket, nothing lost or twice
+ *   T2  the same with one notification per call, 64 callers
+ *   T3  accept → WebSocket receipt at a steady rate with 10,000 open connections
+ *   T4  an inbox page through the HTTP API, a user among 10 million items
+ *   T5  RSS of each idle service; gateway memory per open live connection
+ *
+ *   npm run bench                      every target and the ceilings, 15 s each
+ *   npm run bench -- T3 --seconds 60   one target, at the issue's 60 s
+ *   npm run bench -- ceilings
+ *
+ * Every service (ingest, preferences, interface, gateway) runs as its own
+ * process (its built dist/main.js) against the machine's NATS and
+ * PostgreSQL; the load comes from this process. BENCH_PROFILE=<service>
+ * writes that service's V8 CPU profile to /tmp/prof.
+ */
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { Pool } from 'undici';
+import { callUnary } from '@herald/rpc';
+import { exitOf, testEnv } from '@herald/testing';
+import { measureCeilings, printCeilings, type Ceilings } from './ceilings.js';
+import { startGateway, tokensFor, type BenchGateway } from './gateway.js';
+import { loadInbox } from './inbox-load.js';
+import { openLiveClients } from './live-clients.js';
+import { closedLoop, count, machineLoad, openLoop, pause, quantiles, ratio, sorted } from './load.js';
+import { rssKiB, startSlice, type Slice } from './slice.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    seconds: { type: 'string', default: process.env['BENCH_SECONDS'] ?? '15' },
+    rate: { type: 'string', default: '1000' },
+    connections: { type: 'string', default: '10000' },
+    'inbox-rows': { type: 'string', default: String(10_000_000) },
+  },
+});
+const seconds = Number(values.seconds);
+const rate = Number(values.rate);
+const connections = Number(values.connections);
+const inboxRows = Number(values['inbox-rows']);
+const wanted = new Set(
+  (positionals.length > 0 ? positionals : ['ceilings', 'T1', 'T2', 'T3', 'T4', 'T5']).map((p) =>
+    p === 'ceilings' ? p : p.toUpperCase(),
+  ),
+);
+
+const targets = {
+  T1: 5_000,
+  T2: 2_500,
+  T3: { p50: 3, p99: 10 },
+  T4: { p99: 5 },
+  T5: { rssMiB: 120, perConnectionKiB: 10 },
+} as const;
+
+/** How long the pipeline may take to catch up after the load stops. */
+const drainMs = 120_000;
+const mib = (kib: number) => (kib / 1024).toFixed(0);
+
+interface Stack {
+  slice: Slice;
+  gateway: BenchGateway;
+  stop(): Promise<void>;
+}
+
+async function startStack(users: readonly string[], inboxSchema?: string): Promise<Stack> {
+  const profiled = process.env['BENCH_PROFILE'];
+  const slice = await startSlice(users, inboxSchema ? { inboxSchema } : {});
+  let gateway: BenchGateway;
+  try {
+    gateway = await startGateway(
+      slice,
+      (profiled ?? '').split(',').includes('gateway') ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [],
+    );
+  } catch (err) {
+    await slice.stop();
+    throw err;
+  }
+  return {
+    slice,
+    gateway,
+    async stop() {
+      gateway.child.kill('SIGTERM');
+      await exitOf(gateway.child);
+      await slice.stop();
+    },
+  };
+}
+
+function pids(stack: Stack): Record<string, number | undefined> {
+  const { children } = stack.slice;
+  return {
+    ingest: children.ingest.pid,
+    preferences: children.preferences.pid,
+    interface: children.interface.pid,
+    gateway: stack.gateway.child.pid,
+  };
+}
+
+function rssLine(peak: Record<string, number>): string {
+  return Object.entries(peak)
+    .map(([name, kib]) => `${name} ${mib(kib)}`)
+    .join('  ');
+}
+
+interface ThroughputRun {
+  transport: 'HTTP' | 'gRPC';
+  perCall: number;
+  concurrency: number;
+}
+
+/**
+ * T1 and T2: callers send for `seconds`, closed loop; then the run waits
+ * until every accepted notification is in the inbox and on its WebSocket.
+ * The figure is accepted notifications over the time to the last of them
+ * stored and pushed.
+ */
+async function throughput(stack: Stack, users: readonly string[], run: ThroughputRun): Promise<number> {
+  const { slice, gateway } = stack;
+  const tokens = await tokensFor(slice, users);
+  const live = await openLiveClients(gateway.url, tokens, users, 1);
+  const db = new pg.Client({ connectionString: testEnv.databaseUrl });
+  await db.connect();
+  const http = new Pool(gateway.url, { connections: run.concurrency });
+  const stored = async () =>
+    (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${slice.schemas.inbox}".inbox_items`)).rows[0]!.n;
+  const peak: Record<string, number> = {};
+  const sample = () => {
+    for (const [name, pid] of Object.entries(pids(stack))) peak[name] = Math.max(peak[name] ?? 0, rssKiB(pid));
+  };
+  const sampler = setInterval(sample, 250);
+  try {
+    const before = await stored();
+    const receivedBefore = live.received;
+    const itemOf = (i: number, j: number) => ({
+      text: `T #${i}.${j}`,
+      user: users[(i * run.perCall + j) % users.length]!,
+    });
+    const send = async (i: number): Promise<number> => {
+      const items = Array.from({ length: run.perCall }, (_, j) => itemOf(i, j));
+      if (run.transport === 'HTTP') {
+        const single = run.perCall === 1;
+        const { statusCode, body } = await http.request({
+          method: 'POST',
+          path: single ? '/api/v1/notifications/add_error' : '/api/v1/notifications/batch',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${slice.apiKey}` },
+          body: JSON.stringify(
+            single
+              ? { text: items[0]!.text, users: [items[0]!.user] }
+              : { items: items.map((it) => ({ method: 'add_error', params: { text: it.text }, users: [it.user] })) },
+          ),
+        });
+        const answer = (await body.json()) as { results?: { id?: string }[] };
+        if (statusCode >= 300) throw new Error(`HTTP ${statusCode}: ${JSON.stringify(answer)}`);
+        return single ? 1 : (answer.results ?? []).filter((r) => r.id).length;
+      }
+      if (run.perCall === 1) {
+        await slice.addError(items[0]!.text, items[0]!.user);
+        return 1;
+      }
+      const reply = await callUnary(
+        slice.ingest.batch.bind(slice.ingest),
+        {
+          items: items.map((it) => ({
+            call: { $case: 'addError' as const, value: { text: it.text, recipients: [it.user] } },
+          })),
+        },
+        { deadlineMs: 30_000, bearer: slice.apiKey },
+      );
+      return reply.results.filter((r) => r.result?.$case === 'added').length;
+    };
+    const began = performance.now();
+    const load = await closedLoop(run.concurrency, seconds, send);
+    const accepted = load.units;
+    const lastAccept = performance.now();
+    let inInbox = 0;
+    for (;;) {
+      inInbox = (await stored()) - before;
+      if (
+        (inInbox >= accepted && live.received - receivedBefore >= accepted) ||
+        performance.now() - lastAccept > drainMs
+      )
+        break;
+      await pause(20);
+    }
+    const done = performance.now();
+    const pushed = live.received - receivedBefore;
+    const figure = accepted / ((done - began) / 1000);
+    console.log(
+      `  ${run.transport}, ${run.perCall === 1 ? 'one notification per call' : `${run.perCall} per batch call`}, ` +
+        `${run.concurrency} callers, ${seconds} s:`,
+    );
+    console.log(
+      `    ${count(figure)} notifications/s stored and pushed (accepted ${count(accepted / load.seconds)}/s; ` +
+        `the last one ${count(done - lastAccept)} ms after the last accept)`,
+    );
+    console.log(
+      `    calls: ${quantiles(load.ms)}; ${load.errors} failed${load.firstError ? ` (${String(load.firstError)})` : ''}`,
+    );
+    console.log(
+      `    ${count(accepted)} accepted, ${count(inInbox)} in the inbox, ${count(pushed)} pushed, ` +
+        `${live.duplicates} pushed twice, ${live.closed} connections dropped` +
+        (inInbox < accepted || pushed < accepted ? '  ← LOST' : ''),
+    );
+    console.log(`    peak RSS MiB: ${rssLine(peak)}`);
+    return figure;
+  } finally {
+    clearInterval(sampler);
+    live.close();
+    await http.close();
+    await db.end();
+  }
+}
+
+function printRatios(
+  figure: number,
+  ceilings: Ceilings | undefined,
+  perCall: number,
+  transport: 'HTTP' | 'gRPC',
+): void {
+  if (!ceilings) return;
+  // Each notification is published twice (ingested, delivery), consumed twice and inserted once.
+  const calls = figure / perCall;
+  console.log(
+    `    share of each ceiling used: JetStream publish ${ratio(figure * 2, ceilings.jetstreamPublish)}, ` +
+      `consume ${ratio(figure * 2, ceilings.jetstreamConsume)}, PostgreSQL insert ${ratio(figure, ceilings.postgresInsert)}, ` +
+      (transport === 'HTTP' ? `Fastify route ${ratio(calls, ceilings.fastify)}, ` : '') +
+      `gRPC unary ${ratio(calls, ceilings.grpc)}`,
+  );
+}
+
+async function t1t2(name: 'T1' | 'T2', ceilings: Ceilings | undefined): Promise<void> {
+  const users = Array.from({ length: 100 }, (_, i) => `u${i}`);
+  const stack = await startStack(users);
+  try {
+    const perCall = name === 'T1' ? 100 : 1;
+    const concurrency = name === 'T1' ? 8 : 64;
+    console.log(
+      `${name} (target ≥ ${count(targets[name])} notifications/s), ${users.length} users, one WebSocket each; ${machineLoad()}`,
+    );
+    for (const transport of ['HTTP', 'gRPC'] as const) {
+      const figure = await throughput(stack, users, { transport, perCall, concurrency });
+      console.log(
+        `    ${name} ${transport}: ${count(figure)}/s = ${ratio(figure, targets[name])} of the target; ${machineLoad()}`,
+      );
+      printRatios(figure, ceilings, perCall, transport);
+    }
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** T3 (and T5's per-connection memory): a steady rate of add_error calls with `connections` WebSockets open. */
+async function t3(ceilings: Ceilings | undefined): Promise<void> {
+  const tabs = 2;
+  const users = Array.from({ length: Math.ceil(connections / tabs) }, (_, i) => `u${i}`);
+  const stack = await startStack(users);
+  const { slice, gateway } = stack;
+  try {
+    const tokens = await tokensFor(slice, users);
+    const idle = rssKiB(gateway.child.pid);
+    const live = await openLiveClients(gateway.url, tokens, users, tabs);
+    await pause(2_000);
+    const open = rssKiB(gateway.child.pid);
+    try {
+      // Every user's authorization and settings are cached on a steady stream: the warm-up sends to all.
+      await openLoop(rate, Math.max(2, users.length / rate), (i) =>
+        slice.addError('warm-up', users[i % users.length]!),
+      );
+      const sentAt = new Map<string, number>();
+      const latencies: number[] = [];
+      live.onItem = (text, at) => {
+        const t = sentAt.get(text);
+        if (t !== undefined) latencies.push(at - t);
+      };
+      const before = live.received;
+      let expected = 0;
+      const load = await openLoop(rate, seconds, async (i) => {
+        const text = `T3 #${i}`;
+        const user = users[(i * 7919) % users.length]!;
+        sentAt.set(text, performance.now());
+        expected += tabs;
+        await slice.addError(text, user);
+      });
+      const deadline = performance.now() + 30_000;
+      while (live.received - before < expected && performance.now() < deadline) await pause(20);
+      sorted(latencies);
+      const q = (p: number) =>
+        latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))] ?? NaN;
+      console.log(
+        `T3 (target p50 ≤ ${targets.T3.p50} ms, p99 ≤ ${targets.T3.p99} ms): add_error → WebSocket at ${rate}/s for ${seconds} s, ` +
+          `${count(connections)} WebSockets open (${count(users.length)} users × ${tabs}); ${machineLoad()}`,
+      );
+      console.log(`    frames: ${quantiles(latencies)} (${count(latencies.length)} of ${count(expected)})`);
+      console.log(
+        `    add_error calls: ${quantiles(load.ms)}; sent ${count(load.sent / load.seconds)}/s, ${load.errors} failed, ${load.skipped} not sent (too many waiting)`,
+      );
+      console.log(
+        `    T3: p50 ${q(50).toFixed(1)} ms = ${ratio(q(50), targets.T3.p50)} of the target, p99 ${q(99).toFixed(1)} ms = ${ratio(q(99), targets.T3.p99)}` +
+          (ceilings
+            ? `; ${rate}/s is ${ratio(rate * 2, ceilings.jetstreamPublish)} of the JetStream publish ceiling`
+            : ''),
+      );
+      if (live.duplicates > 0 || live.closed > 0) {
+        console.log(`    ${live.duplicates} items pushed twice, ${live.closed} connections dropped`);
+      }
+      const perConnection = (open - idle) / connections;
+      console.log(
+        `    T5 gateway per open connection: ${perConnection.toFixed(1)} KiB of RSS = ${ratio(perConnection, targets.T5.perConnectionKiB)} of the target ` +
+          `(${mib(idle)} MiB idle, ${mib(open)} MiB with every connection open)`,
+      );
+    } finally {
+      live.close();
+    }
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** T4: first and next pages of random users among `inboxRows` items, at `rate` requests a second. */
+async function t4(): Promise<void> {
+  const usersCount = 10_000;
+  const users = Array.from({ length: usersCount }, (_, i) => `u${i}`);
+  const schema = `bench_inbox_${inboxRows}`;
+  const stack = await startStack(users.slice(0, 10), schema);
+  const { slice, gateway } = stack;
+  const http = new Pool(gateway.url, { connections: 64 });
+  try {
+    await loadInbox(schema, inboxRows, usersCount);
+    const tokens = await tokensFor(slice, users);
+    const page = async (user: string, cursor?: string) => {
+      const { statusCode, body } = await http.request({
+        method: 'GET',
+        path: `/api/v1/me/notifications${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`,
+        headers: { authorization: `Bearer ${tokens.get(user) ?? ''}` },
+      });
+      const answer = (await body.json()) as { items?: unknown[]; next_cursor?: string };
+      if (statusCode !== 200) throw new Error(`HTTP ${statusCode}: ${JSON.stringify(answer)}`);
+      return answer;
+    };
+    // Cursors of a sample of users, so half the measured requests are next pages.
+    const cursors: [string, string][] = [];
+    for (let i = 0; i < 200; i++) {
+      const user = users[(i * 7919) % usersCount]!;
+      const first = await page(user);
+      if (first.next_cursor) cursors.push([user, first.next_cursor]);
+    }
+    await openLoop(rate, 2, (i) => page(users[(i * 104_729) % usersCount]!));
+    const load = await openLoop(rate, seconds, async (i) => {
+      if (i % 2 === 1 && cursors.length > 0) {
+        const [user, cursor] = cursors[i % cursors.length]!;
+        await page(user, cursor);
+      } else {
+        await page(users[(i * 104_729) % usersCount]!);
+      }
+    });
+    const p99 = load.ms[Math.min(load.ms.length - 1, Math.floor(load.ms.length * 0.99))] ?? NaN;
+    console.log(
+      `T4 (target p99 ≤ ${targets.T4.p99} ms): GET /api/v1/me/notifications at ${rate}/s for ${seconds} s, ` +
+        `half first pages and half next pages, users among ${count(inboxRows)} items; ${machineLoad()}`,
+    );
+    console.log(
+      `    ${quantiles(load.ms)}; ${count(load.sent / load.seconds)} sent/s, ${load.errors} failed` +
+        `${load.firstError ? ` (${String(load.firstError)})` : ''}, ${load.skipped} not sent (too many waiting)`,
+    );
+    console.log(`    T4: p99 ${p99.toFixed(1)} ms = ${ratio(p99, targets.T4.p99)} of the target`);
+  } finally {
+    await http.close();
+    await stack.stop();
+  }
+}
+
+/** T5: each service idle, a few seconds after it started. */
+async function t5(): Promise<void> {
+  const stack = await startStack(['u0']);
+  try {
+    await pause(5_000);
+    const rss = Object.fromEntries(Object.entries(pids(stack)).map(([name, pid]) => [name, rssKiB(pid)]));
+    const worst = Math.max(...Object.values(rss));
+    console.log(`T5 (target ≤ ${targets.T5.rssMiB} MB RSS per idle service): ${machineLoad()}`);
+    console.log(`    idle RSS MiB: ${rssLine(rss)}`);
+    console.log(
+      `    T5: the largest is ${mib(worst)} MiB = ${ratio(worst / 1024, targets.T5.rssMiB)} of the target (per connection: see T3)`,
+    );
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`Herald benchmarks, ${seconds} s per measure; ${machineLoad()}`);
+  let ceilings: Ceilings | undefined;
+  if (wanted.has('ceilings')) {
+    ceilings = await measureCeilings(Math.min(seconds, 10));
+    printCeilings(ceilings);
+    console.log(`    (${machineLoad()})`);
+  }
+  if (wanted.has('T1')) await t1t2('T1', ceilings);
+  if (wanted.has('T2')) await t1t2('T2', ceilings);
+  if (wanted.has('T3')) await t3(ceilings);
+  if (wanted.has('T4')) await t4();
+  if (wanted.has('T5')) await t5();
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
