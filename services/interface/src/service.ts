@@ -8,6 +8,7 @@ import { DeliveryLog } from './delivery-log.js';
 import { DeliveryLogRepository } from './delivery-log-repository.js';
 import { Inbox } from './inbox.js';
 import { InboxRepository } from './inbox-repository.js';
+import { InboxRetention, RetentionRepository } from './inbox-retention.js';
 import { inboxRpc } from './inbox-rpc.js';
 
 export interface RunningInterface {
@@ -58,6 +59,23 @@ export function startInterface(
         topics.deliveryOutcome,
         { durable: 'interface-delivery-log', ...consumerTuning(config, 'INBOX') },
         (batch) => deliveryLog.store(batch),
+      );
+      await steps.open(
+        'inbox retention',
+        async () => {
+          const retention = new InboxRetention(
+            new RetentionRepository(pool),
+            {
+              readDays: config.INBOX_RETENTION_DAYS,
+              batchSize: config.INBOX_RETENTION_BATCH,
+              intervalMs: config.INBOX_RETENTION_INTERVAL_MS,
+            },
+            logger,
+          );
+          retention.start();
+          return retention;
+        },
+        (retention) => retention.stop(),
       );
       const server = await serveRpc(steps, config, [inboxRpc(inbox, deliveryLog, logger)], logger);
       return { port: server.port, metricsPort };
