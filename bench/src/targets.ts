@@ -69,7 +69,11 @@ interface Stack {
 
 async function startStack(users: readonly string[], inboxSchema?: string): Promise<Stack> {
   const profiled = process.env['BENCH_PROFILE'];
-  const slice = await startSlice(users, inboxSchema ? { inboxSchema } : {});
+  // A kept inbox is the same from run to run: no retention sweep removes its read items.
+  const slice = await startSlice(
+    users,
+    inboxSchema ? { inboxSchema, env: { interface: { INBOX_RETENTION_DAYS: '0' } } } : {},
+  );
   let gateway: BenchGateway;
   try {
     gateway = await startGateway(

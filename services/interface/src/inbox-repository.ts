@@ -53,6 +53,9 @@ interface Row {
   rendered: Buffer;
 }
 
+/** A row of a page: the order and the count, and an item unless the page is empty. */
+type PageRow = { inbox_order: Order; unread_count: number } & (Row | { [K in keyof Row]: null });
+
 /** The inbox table; every query is scoped to one account and user. */
 export class InboxRepository {
   constructor(private readonly pool: Pool) {}
@@ -78,41 +81,61 @@ export class InboxRepository {
     return new Set(rows.map((r) => itemKey(r.account_id, r.user_id, r.notification_id)));
   }
 
-  /** Up to `limit` items after `after`, and the position to continue from when there are more. */
-  async list(
+  /**
+   * A page in one statement: up to `limit` items after `after`, the position
+   * to continue from when there are more, the unread count, and the order
+   * used: `order`, else the one the user saved, else unread first. A page
+   * costs one round trip, whichever order it turns out to be in: both
+   * orders' scans are in the statement, and the one not chosen stops at its
+   * one-time filter without reading a row.
+   */
+  async page(
     accountId: string,
     userId: string,
-    order: Order,
+    order: Order | undefined,
     limit: number,
     after: Position | undefined,
-  ): Promise<{ items: StoredItem[]; next: Position | undefined }> {
-    const params: unknown[] = [accountId, userId, limit + 1];
-    let where = 'account_id = $1 AND user_id = $2';
+  ): Promise<{ items: StoredItem[]; next: Position | undefined; unreadCount: number; order: Order }> {
+    const params: unknown[] = [accountId, userId, limit + 1, order ?? null];
+    let unreadAfter = '';
+    let newestAfter = '';
     if (after) {
-      params.push(after.occurredAt, after.notificationId);
-      const older = '(occurred_at, notification_id) < ($4, $5)';
-      if (order === 'unread_first') {
-        params.push(after.isRead);
-        where += ` AND (is_read > $6 OR (is_read = $6 AND ${older}))`;
-      } else {
-        where += ` AND ${older}`;
-      }
+      params.push(after.occurredAt, after.notificationId, after.isRead);
+      const older = '(occurred_at, notification_id) < ($5, $6)';
+      unreadAfter = ` AND (is_read > $7 OR (is_read = $7 AND ${older}))`;
+      newestAfter = ` AND ${older}`;
     }
-    const sort =
-      order === 'unread_first'
-        ? 'is_read ASC, occurred_at DESC, notification_id DESC'
-        : 'occurred_at DESC, notification_id DESC';
-    const { rows } = await this.pool.query<Row>(
-      `SELECT ${columns} FROM inbox_items WHERE ${where} ORDER BY ${sort} LIMIT $3`,
+    const mine = 'account_id = $1 AND user_id = $2';
+    const { rows } = await this.pool.query<PageRow>(
+      `WITH chosen AS (
+         SELECT coalesce($4::text, (SELECT inbox_order FROM inbox_orders WHERE ${mine}), 'unread_first') AS inbox_order
+       ), page AS (
+         (SELECT ${columns}, is_read FROM inbox_items
+          WHERE ${mine} AND (SELECT inbox_order FROM chosen) = 'unread_first'${unreadAfter}
+          ORDER BY is_read ASC, occurred_at DESC, notification_id DESC LIMIT $3)
+         UNION ALL
+         (SELECT ${columns}, is_read FROM inbox_items
+          WHERE ${mine} AND (SELECT inbox_order FROM chosen) = 'newest'${newestAfter}
+          ORDER BY occurred_at DESC, notification_id DESC LIMIT $3)
+       )
+       SELECT chosen.inbox_order,
+              (SELECT count(*)::int FROM inbox_items WHERE ${mine} AND is_read = false) AS unread_count,
+              page.*
+       FROM chosen LEFT JOIN page ON true
+       ORDER BY CASE WHEN chosen.inbox_order = 'unread_first' THEN page.is_read END ASC,
+                page.occurred_at DESC, page.notification_id DESC`,
       params,
     );
-    const items = rows.slice(0, limit).map(toStored);
+    const first = rows[0];
+    const chosen = first?.inbox_order ?? 'unread_first';
+    const found = rows.filter((r): r is PageRow & Row => r.notification_id !== null);
+    const items = found.slice(0, limit).map(toStored);
     const last = items.at(-1);
     const next =
-      rows.length > limit && last
+      found.length > limit && last
         ? { isRead: last.readAt !== null, occurredAt: last.occurredAt, notificationId: last.notificationId }
         : undefined;
-    return { items, next };
+    return { items, next, unreadCount: first?.unread_count ?? 0, order: chosen };
   }
 
   async markRead(accountId: string, userId: string, ids: readonly string[], readAt: Date): Promise<ReadResult> {
@@ -172,15 +195,6 @@ export class InboxRepository {
         orders.map((o) => o.version),
       ],
     );
-  }
-
-  /** The order the user chose in their settings, if they ever did. */
-  async savedOrder(accountId: string, userId: string): Promise<Order | undefined> {
-    const { rows } = await this.pool.query<{ inbox_order: Order }>(
-      'SELECT inbox_order FROM inbox_orders WHERE account_id = $1 AND user_id = $2',
-      [accountId, userId],
-    );
-    return rows[0]?.inbox_order;
   }
 
   async unreadCount(accountId: string, userId: string): Promise<number> {

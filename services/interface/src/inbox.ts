@@ -152,17 +152,17 @@ export class Inbox {
     }
     const cursor = request.cursor ? decodeCursor(request.cursor, asked) : undefined;
     // Unread first by default (seeds/002), unless the user switched it in their settings.
-    const order =
-      asked ?? cursor?.order ?? (await this.repository.savedOrder(request.accountId, request.userId)) ?? 'unread_first';
-    const after = cursor?.position;
-    const [page, unreadCount] = await Promise.all([
-      this.repository.list(request.accountId, request.userId, order, request.pageSize || pageSizes.default, after),
-      this.repository.unreadCount(request.accountId, request.userId),
-    ]);
+    const page = await this.repository.page(
+      request.accountId,
+      request.userId,
+      asked ?? cursor?.order,
+      request.pageSize || pageSizes.default,
+      cursor?.position,
+    );
     return {
       items: page.items.map(toItem),
-      nextCursor: page.next ? encodeCursor(order, page.next) : '',
-      unreadCount,
+      nextCursor: page.next ? encodeCursor(page.order, page.next) : '',
+      unreadCount: page.unreadCount,
     };
   }
 
