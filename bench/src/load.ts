@@ -131,4 +131,4 @@ export async function openLoop(
 export const count = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** "0.42×" of a ceiling, or of a target. */
-export const ratio = (figure: number, of: number) => `${(figure / of).toFixed(2)}×`;
+export const ratio = (figure: number, of: number) => `${Number((figure / of).toPrecision(2))}×`;

@@ -85,6 +85,8 @@ export interface ConsumerHandle {
 /** How long one pull waits for messages; also the longest a stop waits for the pull under way. */
 const pullExpiresMs = 1_000;
 
+const ack: MessageOutcome = { type: 'ack' };
+
 export const defaultRetry: RetryPolicy = { maxTries: 5, baseDelayMs: 1_000, maxDelayMs: 60_000 };
 
 /** The delay before delivery number `deliveryCount + 1`, with ±20% jitter. */
@@ -266,7 +268,17 @@ export async function startConsumer<T, P extends readonly string[]>(
     if (outcomes && outcomes.length !== items.length) {
       throw new TypeError(`${durable}: the handler returned ${outcomes.length} outcomes for ${items.length} messages`);
     }
-    for (const [i, item] of items.entries()) await settle(item, outcomes?.[i] ?? { type: 'ack' });
+    // Acks first, all in one go: an await between two acks would let the connection flush each on its
+    // own, a write to the socket per message.
+    const others: [InFlight<T>, MessageOutcome][] = [];
+    for (const [i, item] of items.entries()) {
+      const outcome = outcomes?.[i] ?? ack;
+      if (outcome.type === 'ack') {
+        item.msg.ack();
+        item.span.end();
+      } else others.push([item, outcome]);
+    }
+    for (const [item, outcome] of others) await settle(item, outcome);
   };
 
   const pending: JsMsg[] = [];
