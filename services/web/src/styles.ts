@@ -43,3 +43,83 @@ export const base = css`
     white-space: nowrap;
   }
 `;
+
+/** A connection row of the settings page (browser push, Telegram): a title, its state, its buttons. */
+export const connection = css`
+  :host {
+    display: block;
+  }
+  .connection {
+    display: grid;
+    gap: 6px;
+    border: 1px solid var(--herald-border);
+    border-radius: 8px;
+    padding: 10px 14px;
+  }
+  .head {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 8px 12px;
+  }
+  h3 {
+    font-size: 14px;
+    margin: 0;
+    flex: 1 1 auto;
+  }
+  .state {
+    margin: 0;
+    color: var(--herald-muted);
+  }
+  .state.ok {
+    color: var(--herald-call);
+    font-weight: 600;
+  }
+  .state.failed {
+    color: var(--herald-error);
+    font-weight: 600;
+  }
+  .actions {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 8px;
+  }
+  button {
+    background: #fff;
+    color: var(--herald-accent);
+    border: 1px solid var(--herald-accent);
+    border-radius: 8px;
+    padding: 6px 14px;
+    font-weight: 600;
+  }
+  button.primary {
+    background: var(--herald-accent);
+    color: #fff;
+  }
+  button.add {
+    width: 32px;
+    height: 32px;
+    padding: 0;
+    font-size: 20px;
+    line-height: 1;
+  }
+  button:disabled {
+    opacity: 0.7;
+    cursor: progress;
+  }
+  a {
+    color: var(--herald-accent);
+    font-weight: 600;
+  }
+  input[type='text'] {
+    font: inherit;
+    padding: 6px 8px;
+    border: 1px solid #7b8794;
+    border-radius: 6px;
+    min-width: 0;
+    flex: 1 1 320px;
+    color: inherit;
+    background: #fff;
+  }
+`;

@@ -60,6 +60,33 @@ export class GatewayClient {
     return this.call('PATCH', '/api/v1/me/profile', patch);
   }
 
+  /** The key this browser subscribes to push with; 503 (UNAVAILABLE) while browser push is off on the server. */
+  async vapidPublicKey(): Promise<string> {
+    return (await this.call<{ public_key: string }>('GET', '/api/v1/me/push/vapid-public-key')).public_key;
+  }
+
+  /** Registers the browser's `PushSubscription.toJSON()`; the same endpoint again keeps its id. */
+  async subscribePush(subscription: PushSubscriptionJSON): Promise<string> {
+    return (await this.call<{ id: string }>('POST', '/api/v1/me/push/subscriptions', subscription)).id;
+  }
+
+  async unsubscribePush(id: string): Promise<void> {
+    await this.call('DELETE', `/api/v1/me/push/subscriptions/${encodeURIComponent(id)}`);
+  }
+
+  /** A one-time `https://t.me/<bot>?start=<token>` link; 409 while Telegram is off on the server. */
+  telegramLink(): Promise<{ url: string; expires_at: string }> {
+    return this.call('POST', '/api/v1/me/telegram/link');
+  }
+
+  telegramStatus(): Promise<{ connected: boolean; username?: string; linked_at?: string }> {
+    return this.call('GET', '/api/v1/me/telegram');
+  }
+
+  async telegramDisconnect(): Promise<void> {
+    await this.call('DELETE', '/api/v1/me/telegram');
+  }
+
   /** ws(s)://…/api/v1/me/live with the token in the query, where a browser cannot set headers. */
   liveUrl(lastEventId: string | undefined): string {
     const url = new URL(`${this.base}/api/v1/me/live`, typeof location === 'undefined' ? undefined : location.href);

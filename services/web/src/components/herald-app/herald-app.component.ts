@@ -127,7 +127,6 @@ export class HeraldApp extends LitElement {
                   token=${this.token}
                   lang=${this.lang}
                   @herald-settings-saved=${(e: Event) => this.onSaved(e)}
-                  ><slot name="browser-push" slot="browser-push"></slot><slot name="telegram" slot="telegram"></slot
                 ></herald-settings-page>
               </div>
             </main>`

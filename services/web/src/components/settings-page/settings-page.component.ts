@@ -34,9 +34,8 @@ interface Draft {
 /**
  * The settings page (seeds/000, 001, 004): "Receive notifications", every
  * provider × channel (the interface always on), the email mode and digest
- * time, the task reminder, the time zone and language, and Save. The
- * browser-push and Telegram controls go into the `browser-push` and `telegram`
- * slots. Fires `herald-settings-saved` (detail: the profile) after a save.
+ * time, the task reminder, the time zone and language, the browser-push and
+ * Telegram connections (their own elements), and Save. Fires `herald-settings-saved` (detail: the profile) after a save.
  */
 export class HeraldSettingsPage extends LitElement {
   static override styles = [base, settingsPageStyles];
@@ -325,8 +324,8 @@ export class HeraldSettingsPage extends LitElement {
       >
 
       <section class="connections" aria-label=${t('connections')}>
-        <slot name="browser-push"></slot>
-        <slot name="telegram"></slot>
+        <herald-browser-push-control gateway=${this.gateway} token=${this.token} lang=${this.lang}></herald-browser-push-control>
+        <herald-telegram-control gateway=${this.gateway} token=${this.token} lang=${this.lang}></herald-telegram-control>
       </section>
 
       <div class="save">
