@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { dropSchemas, eventually, testEnv, testLogger, uniqueName } from '@herald/testing';
 import { loadBrowserPushConfig, startBrowserPush, type RunningBrowserPush } from '@herald/browser-push';
 import type { Client, Harness } from '../../gateway/test/harness.js';
-import { launchBrowser, signIn, startWebHarness } from './browser.js';
+import { accessibilityViolations, launchBrowser, signIn, startWebHarness } from './browser.js';
 
 /** A P-256 key pair, base64url: the VAPID pair, or the keys a browser subscribes with. */
 function keyPair(): { publicKey: string; privateKey: string } {
@@ -136,6 +136,7 @@ describe('the settings page’s browser notifications control', () => {
     await push.getByRole('button', { name: 'Enable browser notifications on this device' }).click();
     await push.getByRole('status').filter({ hasText: 'Browser notifications are on for this browser.' }).waitFor();
 
+    await expect(accessibilityViolations(page)).resolves.toEqual([]);
     const [subscription] = await stored();
     expect(subscription?.endpoint).toBe(keys.endpoint);
     await expect(page.evaluate(() => localStorage.getItem('test.push.subscription'))).resolves.toBe(

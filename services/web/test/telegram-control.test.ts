@@ -4,7 +4,7 @@ import { dropSchemas, testEnv, testLogger, uniqueName } from '@herald/testing';
 import { loadTelegramConfig, startTelegram, type RunningTelegram } from '@herald/telegram';
 import { FakeBotApi } from '../../telegram/test/bot-api-server.js';
 import type { Client, Harness } from '../../gateway/test/harness.js';
-import { launchBrowser, screenshot, setUser, signIn, startWebHarness } from './browser.js';
+import { accessibilityViolations, launchBrowser, screenshot, setUser, signIn, startWebHarness } from './browser.js';
 
 describe('the settings page’s Telegram control', () => {
   const schemas = [uniqueName('telegram_'), uniqueName('telegram_')];
@@ -84,6 +84,7 @@ describe('the settings page’s Telegram control', () => {
     await expect(row.getByRole('textbox', { name: 'The link to open in Telegram' }).inputValue()).resolves.toBe(href);
     await row.getByRole('status').filter({ hasText: 'Waiting for you to press Start in Telegram' }).waitFor();
     await screenshot(page, 'settings-telegram-link-en');
+    await expect(accessibilityViolations(page)).resolves.toEqual([]);
     await expect(status()).resolves.toEqual({ connected: false });
 
     // The person opens the link in Telegram and presses Start: the bot gets /start <token>.
