@@ -13,6 +13,37 @@ function keyPair(): { publicKey: string; privateKey: string } {
   return { publicKey: ecdh.getPublicKey('base64url'), privateKey: ecdh.getPrivateKey('base64url') };
 }
 
+/** The few browser globals the page-side functions below use (this file is type-checked without the DOM). */
+interface InPage {
+  localStorage: {
+    getItem(key: string): string | null;
+    setItem(key: string, value: string): void;
+    removeItem(key: string): void;
+  };
+  PushManager: { prototype: { subscribe(options?: unknown): Promise<unknown>; getSubscription(): Promise<unknown> } };
+  navigator: { serviceWorker: { getRegistration(scope: string): Promise<{ scope: string } | undefined> } };
+  indexedDB: {
+    open(
+      name: string,
+      version: number,
+    ): {
+      result: {
+        objectStoreNames: { contains(name: string): boolean };
+        transaction(store: string): { objectStore(name: string): { get(key: string): InPageRequest } };
+      };
+      error: unknown;
+      onsuccess: (() => void) | null;
+      onerror: (() => void) | null;
+    };
+  };
+}
+interface InPageRequest {
+  result: unknown;
+  error: unknown;
+  onsuccess: (() => void) | null;
+  onerror: (() => void) | null;
+}
+
 interface BrowserKeys {
   endpoint: string;
   p256dh: string;
@@ -26,6 +57,7 @@ interface BrowserKeys {
  * the options it was called with are recorded. Everything else is the browser's own.
  */
 function stubPushManager(keys: BrowserKeys): void {
+  const { localStorage, PushManager } = globalThis as unknown as InPage;
   const stored = 'test.push.subscription';
   const subscription = () => ({
     endpoint: keys.endpoint,
@@ -37,18 +69,43 @@ function stubPushManager(keys: BrowserKeys): void {
       return Promise.resolve(true);
     },
   });
-  PushManager.prototype.subscribe = function (options?: PushSubscriptionOptionsInit) {
-    const key = options?.applicationServerKey;
+  PushManager.prototype.subscribe = function (options?: unknown) {
+    const { userVisibleOnly, applicationServerKey } = (options ?? {}) as {
+      userVisibleOnly?: boolean;
+      applicationServerKey?: unknown;
+    };
     localStorage.setItem(
       stored,
-      JSON.stringify({ userVisibleOnly: options?.userVisibleOnly, applicationServerKey: typeof key === 'string' ? key : null }),
+      JSON.stringify({
+        userVisibleOnly,
+        applicationServerKey: typeof applicationServerKey === 'string' ? applicationServerKey : null,
+      }),
     );
-    return Promise.resolve(subscription() as unknown as PushSubscription);
+    return Promise.resolve(subscription());
   };
   PushManager.prototype.getSubscription = function () {
-    return Promise.resolve(localStorage.getItem(stored) ? (subscription() as unknown as PushSubscription) : null);
+    return Promise.resolve(localStorage.getItem(stored) ? subscription() : null);
   };
 }
+
+/** In the page: what the stub recorded of `subscribe`, while this browser is subscribed. */
+const recorded = () => (globalThis as unknown as InPage).localStorage.getItem('test.push.subscription');
+/** In the page: the scope of the service worker registered for `/`, if any. */
+const workerScope = async () =>
+  (await (globalThis as unknown as InPage).navigator.serviceWorker.getRegistration('/'))?.scope;
+/** In the page: the token the service worker keeps (services/web/public/sw.js) to mark items read. */
+const workerToken = () =>
+  new Promise<unknown>((resolve, reject) => {
+    const open = (globalThis as unknown as InPage).indexedDB.open('herald-push', 1);
+    open.onerror = () => reject(open.error as Error);
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains('session')) return resolve(undefined);
+      const get = db.transaction('session').objectStore('session').get('token');
+      get.onsuccess = () => resolve(get.result);
+      get.onerror = () => reject(get.error as Error);
+    };
+  });
 
 describe('the settings page’s browser notifications control', () => {
   const vapid = keyPair();
@@ -122,15 +179,15 @@ describe('the settings page’s browser notifications control', () => {
     page.getByRole('form', { name: 'Notification settings' }).getByRole('region', { name: 'Browser notifications' });
 
   const stored = async () =>
-    (
-      await on.request({ method: 'GET', url: '/api/v1/me/push/subscriptions', bearer: token })
-    ).json<{ subscriptions: { id: string; endpoint: string }[] }>().subscriptions;
+    (await on.request({ method: 'GET', url: '/api/v1/me/push/subscriptions', bearer: token })).json<{
+      subscriptions: { id: string; endpoint: string }[];
+    }>().subscriptions;
 
   it('subscribes this browser on the click, stores it in Herald, hands the worker the token, and unsubscribes it', async () => {
     const { context, page } = await settingsPage(on);
     const push = control(page);
     await push.getByRole('status').filter({ hasText: 'This browser does not receive notifications.' }).waitFor();
-    await expect(page.evaluate(() => navigator.serviceWorker.getRegistration('/'))).resolves.toBeUndefined();
+    await expect(page.evaluate(workerScope)).resolves.toBeUndefined();
     await expect(stored()).resolves.toEqual([]);
 
     await push.getByRole('button', { name: 'Enable browser notifications on this device' }).click();
@@ -139,31 +196,11 @@ describe('the settings page’s browser notifications control', () => {
     await expect(accessibilityViolations(page)).resolves.toEqual([]);
     const [subscription] = await stored();
     expect(subscription?.endpoint).toBe(keys.endpoint);
-    await expect(page.evaluate(() => localStorage.getItem('test.push.subscription'))).resolves.toBe(
+    await expect(page.evaluate(recorded)).resolves.toBe(
       JSON.stringify({ userVisibleOnly: true, applicationServerKey: vapid.publicKey }),
     );
-    await expect(page.evaluate(async () => (await navigator.serviceWorker.getRegistration('/'))?.scope)).resolves.toBe(
-      `${originOf(on)}/`,
-    );
-    // The worker keeps the person's token (services/web/public/sw.js) to mark items read.
-    await eventually(async () =>
-      expect(
-        await page.evaluate(
-          () =>
-            new Promise<unknown>((resolve, reject) => {
-              const open = indexedDB.open('herald-push', 1);
-              open.onerror = () => reject(open.error);
-              open.onsuccess = () => {
-                const db = open.result;
-                if (!db.objectStoreNames.contains('session')) return resolve(undefined);
-                const get = db.transaction('session').objectStore('session').get('token');
-                get.onsuccess = () => resolve(get.result);
-                get.onerror = () => reject(get.error);
-              };
-            }),
-        ),
-      ).toBe(token),
-    );
+    await expect(page.evaluate(workerScope)).resolves.toBe(`${originOf(on)}/`);
+    await eventually(async () => expect(await page.evaluate(workerToken)).toBe(token));
 
     // After a reload the page asks the browser, not the person.
     await page.reload();
@@ -171,7 +208,7 @@ describe('the settings page’s browser notifications control', () => {
     await push.getByRole('button', { name: 'Disable browser notifications on this device' }).click();
     await push.getByRole('status').filter({ hasText: 'This browser does not receive notifications.' }).waitFor();
     await expect(stored()).resolves.toEqual([]);
-    await expect(page.evaluate(() => localStorage.getItem('test.push.subscription'))).resolves.toBeNull();
+    await expect(page.evaluate(recorded)).resolves.toBeNull();
     await push.getByRole('button', { name: 'Enable browser notifications on this device' }).waitFor();
     await context.close();
   });
@@ -181,8 +218,8 @@ describe('the settings page’s browser notifications control', () => {
     const push = control(page);
     await push.getByRole('button', { name: 'Enable browser notifications on this device' }).click();
     await push.getByRole('status').filter({ hasText: 'Browser notifications are off on this server.' }).waitFor();
-    await expect(page.evaluate(() => localStorage.getItem('test.push.subscription'))).resolves.toBeNull();
-    await expect(page.evaluate(() => navigator.serviceWorker.getRegistration('/'))).resolves.toBeUndefined();
+    await expect(page.evaluate(recorded)).resolves.toBeNull();
+    await expect(page.evaluate(workerScope)).resolves.toBeUndefined();
     await context.close();
   });
 });

@@ -88,7 +88,10 @@ describe('the settings page’s Telegram control', () => {
     await expect(status()).resolves.toEqual({ connected: false });
 
     // The person opens the link in Telegram and presses Start: the bot gets /start <token>.
-    api.say({ id: 7_100_001, username: 'alice_tg', languageCode: 'en' }, `/start ${new URL(href!).searchParams.get('start')!}`);
+    api.say(
+      { id: 7_100_001, username: 'alice_tg', languageCode: 'en' },
+      `/start ${new URL(href!).searchParams.get('start')!}`,
+    );
     await row.getByRole('status').filter({ hasText: 'Connected as @alice_tg' }).waitFor();
     await expect(link.count()).resolves.toBe(0);
     await expect(status()).resolves.toMatchObject({ connected: true, username: 'alice_tg' });
@@ -111,7 +114,10 @@ describe('the settings page’s Telegram control', () => {
       .getByRole('region', { name: 'Получать уведомления через Telegram' });
     await row.getByRole('status').filter({ hasText: 'Не подключено.' }).waitFor();
     await row.getByRole('button', { name: 'Подключить Telegram' }).click();
-    await row.getByRole('status').filter({ hasText: 'Уведомления через Telegram отключены на этом сервере.' }).waitFor();
+    await row
+      .getByRole('status')
+      .filter({ hasText: 'Уведомления через Telegram отключены на этом сервере.' })
+      .waitFor();
     await expect(row.getByRole('link').count()).resolves.toBe(0);
     await page.close();
   });

@@ -137,7 +137,10 @@ export class HeraldBrowserPushControl extends LitElement {
         this.state = 'denied';
         return;
       }
-      const subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+      const subscription = await registration.pushManager.subscribe({
+        userVisibleOnly: true,
+        applicationServerKey: key,
+      });
       const id = await client.subscribePush(subscription.toJSON());
       localStorage.setItem(storageKey, JSON.stringify({ endpoint: subscription.endpoint, id }));
       this.subscribed = true;
@@ -183,7 +186,9 @@ export class HeraldBrowserPushControl extends LitElement {
         ${
           canAct
             ? this.subscribed
-              ? html`<button type="button" ?disabled=${busy} @click=${() => void this.disable()}>${t('pushDisable')}</button>`
+              ? html`<button type="button" ?disabled=${busy} @click=${() => void this.disable()}>
+                  ${t('pushDisable')}
+                </button>`
               : html`<button type="button" class="primary" ?disabled=${busy} @click=${() => void this.enable()}>
                   ${t('pushEnable')}
                 </button>`

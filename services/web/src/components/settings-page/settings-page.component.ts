@@ -324,8 +324,16 @@ export class HeraldSettingsPage extends LitElement {
       >
 
       <section class="connections" aria-label=${t('connections')}>
-        <herald-browser-push-control gateway=${this.gateway} token=${this.token} lang=${this.lang}></herald-browser-push-control>
-        <herald-telegram-control gateway=${this.gateway} token=${this.token} lang=${this.lang}></herald-telegram-control>
+        <herald-browser-push-control
+          gateway=${this.gateway}
+          token=${this.token}
+          lang=${this.lang}
+        ></herald-browser-push-control>
+        <herald-telegram-control
+          gateway=${this.gateway}
+          token=${this.token}
+          lang=${this.lang}
+        ></herald-telegram-control>
       </section>
 
       <div class="save">
