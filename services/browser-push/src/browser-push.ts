@@ -1,12 +1,19 @@
 import type { Received } from '@herald/bus';
-import { deliveryRef, reportOutcome, type DeliveryRef, type OutcomePublisher, type SentLedger } from '@herald/channel';
+import {
+  deliveryRef,
+  reportOutcome,
+  userKey,
+  type DeliveryRef,
+  type OutcomePublisher,
+  type SentLedger,
+  type UnreadCounts,
+} from '@herald/channel';
 import type { Delivery, InboxRead } from '@herald/contracts';
 import { InvalidArgumentError, UnavailableError } from '@herald/errors';
 import type { Logger } from '@herald/telemetry';
 import { notificationPayload, readPayloads, topicOf, type PayloadSettings } from './payloads.js';
 import type { Outgoing, PushSender, Sent } from './push-sender.js';
 import type { StoredSubscription, SubscriptionRepository } from './subscription-repository.js';
-import { userKey, type UnreadCounts } from './unread-counts.js';
 
 /** Why a delivery is skipped while no VAPID keys are configured. */
 export const browserPushOff = 'browser push is off: no VAPID keys are configured';

@@ -1,4 +1,4 @@
-import { channelMigrations, SentLedger } from '@herald/channel';
+import { channelMigrations, InboxUnreadCounts, SentLedger } from '@herald/channel';
 import { consumerTuning } from '@herald/config';
 import { channelToken, Channel, topics } from '@herald/contracts';
 import { openBus, openDatabase, serveMetrics, serveRpc, startService } from '@herald/runtime';
@@ -9,7 +9,6 @@ import { PushSender } from './push-sender.js';
 import { SubscriptionRepository } from './subscription-repository.js';
 import { Subscriptions } from './subscriptions.js';
 import { subscriptionsRpc } from './subscriptions-rpc.js';
-import { InboxUnreadCounts } from './unread-counts.js';
 
 export interface RunningBrowserPush {
   /** The gRPC port bound (useful when GRPC_PORT is 0). */

@@ -1,12 +1,19 @@
 import type { Received } from '@herald/bus';
-import { deliveryRef, reportOutcome, type DeliveryRef, type OutcomePublisher, type SentLedger } from '@herald/channel';
+import {
+  deliveryRef,
+  reportOutcome,
+  userKey,
+  type DeliveryRef,
+  type OutcomePublisher,
+  type SentLedger,
+  type UnreadCounts,
+} from '@herald/channel';
 import type { Delivery, InboxRead } from '@herald/contracts';
 import { InvalidArgumentError, UnavailableError } from '@herald/errors';
 import type { Logger } from '@herald/telemetry';
 import type { DeviceRepository, StoredDevice } from './device-repository.js';
 import type { FcmSender, Outgoing, Sent } from './fcm-sender.js';
 import { deliveryMessage, readMessage } from './messages.js';
-import { userKey, type UnreadCounts } from './unread-counts.js';
 
 /** Why a delivery is skipped while no Firebase service account is configured. */
 export const mobilePushOff = 'mobile push is off: no Firebase service account is configured';

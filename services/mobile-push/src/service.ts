@@ -1,4 +1,4 @@
-import { channelMigrations, SentLedger } from '@herald/channel';
+import { channelMigrations, InboxUnreadCounts, SentLedger } from '@herald/channel';
 import { consumerTuning } from '@herald/config';
 import { channelToken, Channel, topics } from '@herald/contracts';
 import { openBus, openDatabase, serveMetrics, serveRpc, startService } from '@herald/runtime';
@@ -10,7 +10,6 @@ import { devicesRpc } from './devices-rpc.js';
 import { openFcm, type Fcm } from './fcm.js';
 import { FcmSender } from './fcm-sender.js';
 import { MobilePush, mobilePushOff } from './mobile-push.js';
-import { InboxUnreadCounts } from './unread-counts.js';
 
 export interface RunningMobilePush {
   /** The gRPC port bound (useful when GRPC_PORT is 0). */
