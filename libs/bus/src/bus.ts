@@ -1,5 +1,6 @@
 import {
   JetStreamApiCodes,
+  PubHeaders,
   RetentionPolicy,
   StorageType,
   jetstream,
@@ -16,6 +17,7 @@ import type { ConsumerState } from '@herald/metrics';
 import type { Context } from '@opentelemetry/api';
 import { isApiError } from './jetstream-errors.js';
 import { headerGetter, headerSetter } from './trace-headers.js';
+import { PublishBatcher } from './publish-batch.js';
 import { startConsumer, type ConsumerHandle, type ConsumerOptions, type BatchHandler } from './consume.js';
 
 export interface BusOptions {
@@ -58,9 +60,11 @@ export class Bus {
   private readonly logger: Logger;
   private readonly replicas: number;
   private readonly consumers = new Set<ConsumerHandle>();
+  private readonly publisher: PublishBatcher;
 
   private constructor(nc: NatsConnection, jsm: JetStreamManager, options: BusOptions) {
     this.nc = nc;
+    this.publisher = new PublishBatcher(nc);
     this.jsm = jsm;
     this.js = jetstream(nc);
     this.namespace = options.namespace;
@@ -132,7 +136,11 @@ export class Bus {
     }
   }
 
-  /** Publishes to a stream; resolves once JetStream has stored (or deduplicated) the message. */
+  /**
+   * Publishes to a stream; resolves once JetStream has stored (or
+   * deduplicated) the message. Concurrent publishes go out together (see
+   * PublishBatcher), each answered by its own ack.
+   */
   async publish<T, P extends readonly string[]>(
     topic: Topic<T, P>,
     values: { [K in keyof P]: string },
@@ -149,8 +157,9 @@ export class Bus {
         span.setAttribute('messaging.destination.name', subject);
         span.setAttribute('messaging.message.id', options.msgID);
         const h = headers();
+        h.set(PubHeaders.MsgIdHdr, options.msgID);
         injectContext(h, headerSetter);
-        return this.js.publish(subject, topic.codec.encode(message).finish(), { msgID: options.msgID, headers: h });
+        return this.publisher.publish(subject, topic.codec.encode(message).finish(), h);
       },
     );
   }
@@ -230,6 +239,7 @@ export class Bus {
   async close(): Promise<void> {
     await Promise.all([...this.consumers].map((c) => c.stop()));
     this.consumers.clear();
+    await this.publisher.close();
     if (!this.nc.isClosed()) await this.nc.drain();
   }
 }
