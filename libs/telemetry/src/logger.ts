@@ -1,4 +1,4 @@
-import { trace } from '@opentelemetry/api';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino } from 'pino';
 
 export type Logger = pino.Logger;
@@ -13,7 +13,9 @@ export function createLogger(service: string, level: LogLevel = 'info'): Logger 
     mixin() {
       const span = trace.getActiveSpan();
       if (!span) return {};
-      const { traceId, spanId } = span.spanContext();
+      const spanContext = span.spanContext();
+      if (!isSpanContextValid(spanContext)) return {};
+      const { traceId, spanId } = spanContext;
       return { trace_id: traceId, span_id: spanId };
     },
   });

@@ -11,6 +11,8 @@ import {
   type TextMapSetter,
   type Tracer,
 } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -26,14 +28,33 @@ export interface TracingOptions {
 }
 
 let provider: NodeTracerProvider | undefined;
+let propagating = false;
 
 /**
- * Registers the process's tracer provider and the W3C propagator, once. A
- * provider is registered even with nowhere to export to, so that trace
- * context still crosses gRPC metadata and NATS headers.
+ * Registers the process's tracer provider and the W3C propagator, once.
+ * With nowhere to export to, no provider is registered: spans stay the API's
+ * no-op ones (recording nothing, costing next to nothing), while the context
+ * manager and the propagator still carry a caller's trace context across gRPC
+ * metadata and NATS headers. A later call with an exporter registers the
+ * provider then.
  */
 export function initTracing(options: TracingOptions): { shutdown(): Promise<void> } {
+  if (!provider && !options.exporter && !options.otlpEndpoint) {
+    if (!propagating) {
+      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+      propagation.setGlobalPropagator(
+        new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+      );
+      propagating = true;
+    }
+    return { shutdown: () => Promise.resolve() };
+  }
   if (!provider) {
+    if (propagating) {
+      // The provider registers its own context manager and propagator.
+      context.disable();
+      propagation.disable();
+    }
     const spanProcessors = [];
     if (options.exporter) spanProcessors.push(new SimpleSpanProcessor(options.exporter));
     if (options.otlpEndpoint) {
