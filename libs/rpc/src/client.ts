@@ -8,20 +8,26 @@ import {
   type Interceptor,
   type ServiceError,
 } from '@grpc/grpc-js';
-import { injectContext, type CarrierSetter } from '@herald/telemetry';
+import { carriesContext, injectContext, type CarrierSetter } from '@herald/telemetry';
 
 const metadataSetter: CarrierSetter<Metadata> = {
   set: (carrier, key, value) => carrier.set(key, value),
 };
 
-/** Carries the active trace context in the call's metadata. */
-export const traceInterceptor: Interceptor = (options, nextCall) =>
-  new InterceptingCall(nextCall(options), {
+/**
+ * Carries the active trace context in the call's metadata; a call made
+ * outside any trace (no exporter, no traced caller) goes through unwrapped.
+ */
+export const traceInterceptor: Interceptor = (options, nextCall) => {
+  // grpc-js chains interceptors by this interface alone (its last link is no InterceptingCall either).
+  if (!carriesContext()) return nextCall(options) as InterceptingCall;
+  return new InterceptingCall(nextCall(options), {
     start(metadata, listener, next) {
       injectContext(metadata, metadataSetter);
       next(metadata, listener);
     },
   });
+};
 
 /** Options for a ts-proto grpc-js client constructor: traced, plaintext unless credentials are given. */
 export function clientOptions(

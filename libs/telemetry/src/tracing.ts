@@ -1,5 +1,6 @@
 import {
   context,
+  isSpanContextValid,
   propagation,
   trace,
   SpanKind,
@@ -139,7 +140,22 @@ export function extractContext<C>(carrier: C, getter: CarrierGetter<C>): Context
   return propagation.extract(context.active(), carrier, getter);
 }
 
-/** Adds attributes to the active span (a no-op outside one). */
+/** Adds attributes to the active span (a no-op outside one, or in one that records nothing). */
 export function annotateSpan(attributes: Record<string, string | number | boolean>): void {
-  trace.getActiveSpan()?.setAttributes(attributes);
+  const span = trace.getActiveSpan();
+  if (span?.isRecording()) span.setAttributes(attributes);
+}
+
+/** True when the active span records what is added to it: worth building its attributes. */
+export function spanRecording(): boolean {
+  return trace.getActiveSpan()?.isRecording() ?? false;
+}
+
+/**
+ * True when `ctx` (the active one by default) holds a trace or baggage to
+ * pass on; false lets a caller skip the carrier altogether.
+ */
+export function carriesContext(ctx: Context = context.active()): boolean {
+  const spanContext = trace.getSpanContext(ctx);
+  return (spanContext !== undefined && isSpanContextValid(spanContext)) || propagation.getBaggage(ctx) !== undefined;
 }
