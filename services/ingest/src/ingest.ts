@@ -1,7 +1,8 @@
-import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
+import { v5 as uuidv5 } from 'uuid';
 import type { AddReply, Notification, Popup, ProviderRef, ShowReply } from '@herald/contracts';
 import { HeraldError, InvalidArgumentError, UnavailableError } from '@herald/errors';
 import { annotateSpan, type Logger } from '@herald/telemetry';
+import { nextId } from './ids.js';
 import type { Accepted, AcceptedPopup } from './validate.js';
 
 /**
@@ -89,7 +90,7 @@ export class Ingest {
     const ingestedAt = this.now();
     const id = accepted.idempotencyKey
       ? uuidv5(`${accountId}\n${provider.id}\n${accepted.idempotencyKey}`, IDEMPOTENCY_NAMESPACE)
-      : uuidv7();
+      : nextId();
     annotateSpan({ 'herald.notification_id': id, 'herald.account_id': accountId });
     const { duplicate } = await this.publisher.publishNotification({
       id,
@@ -105,7 +106,7 @@ export class Ingest {
 
   private pop(authorization: Authorization, accepted: AcceptedPopup): ShowReply {
     const { accountId, provider, known, unknownRecipients } = this.known(authorization, accepted.recipients);
-    const id = uuidv7();
+    const id = nextId();
     annotateSpan({ 'herald.popup_id': id, 'herald.account_id': accountId });
     this.publisher.publishPopup(
       {
