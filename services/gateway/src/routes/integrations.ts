@@ -35,7 +35,10 @@ function apiKeyOf(request: FastifyRequest): string {
   const key = bearerOf(request);
   if (!key) throw unauthenticated('missing "Authorization: Bearer <API key>"');
   // A digest of the whole key: only its holder can spend its budget, and the key itself is not kept.
-  request.rateKey = `key:${createHash('sha256').update(key).digest('base64url')}`;
+  // Digested once a request: the route asks again after the hook.
+  if (!request.rateKey?.startsWith('key:')) {
+    request.rateKey = `key:${createHash('sha256').update(key).digest('base64url')}`;
+  }
   return key;
 }
 
