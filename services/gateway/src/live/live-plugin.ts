@@ -1,6 +1,6 @@
 import createError from '@fastify/error';
 import websocket from '@fastify/websocket';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger as Logger, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Bus } from '@herald/bus';
 import type { LiveInbox } from './grpc-live-inbox.js';
@@ -105,9 +105,30 @@ export const livePlugin: FastifyPluginAsync<LivePluginOptions> = async (fastify,
     return inbox.listSince(connection.account, connection.user, resumeFrom(lastEventId));
   };
 
+  const detach = (connection: LiveConnection) => hub.detach(connection);
   const connect = (request: FastifyRequest, transport: LiveTransport): LiveConnection => {
     const { account, user } = identityOf(request);
-    return new LiveConnection(account, user, transport, limits.maxBufferedBytes, (c) => hub.detach(c));
+    return new LiveConnection(account, user, transport, limits.maxBufferedBytes, detach);
+  };
+
+  /** An error on an open socket (a peer gone uncleanly): logged, and the socket dropped. */
+  function onSocketError(this: WebSocket, err: Error): void {
+    fastify.log.warn({ err }, 'live socket error');
+    this.terminate();
+  }
+
+  /** Catches a WebSocket up and keeps it live; nothing of its upgrade request outlives the catch-up. */
+  const goLive = (socket: WebSocket, connection: LiveConnection, lastEventId: string | undefined, log: Logger) => {
+    join(connection, lastEventId).then(
+      (catchUp) => {
+        if (catchUp) connection.resume(catchUp);
+        else socket.close(closeCodes.tooManyConnections, 'too many live connections');
+      },
+      (err: unknown) => {
+        log.warn({ err }, 'live feed catch-up failed');
+        connection.end('unavailable');
+      },
+    );
   };
 
   const lastEventIdOf = (request: FastifyRequest<{ Querystring: LiveQuery }>): string | undefined => {
@@ -142,17 +163,12 @@ export const livePlugin: FastifyPluginAsync<LivePluginOptions> = async (fastify,
     },
     wsHandler: (socket: WebSocket, request) => {
       const connection = connect(request, new WebSocketTransport(socket));
+      // @fastify/websocket's own 'error' listener holds the request and its reply for as long as the
+      // socket is open: a few KiB a connection. This one, shared by every socket, holds neither.
+      socket.removeAllListeners('error');
+      socket.on('error', onSocketError);
       socket.on('close', () => connection.end());
-      join(connection, lastEventIdOf(request)).then(
-        (catchUp) => {
-          if (catchUp) connection.resume(catchUp);
-          else socket.close(closeCodes.tooManyConnections, 'too many live connections');
-        },
-        (err: unknown) => {
-          request.log.warn({ err }, 'live feed catch-up failed');
-          connection.end('unavailable');
-        },
-      );
+      goLive(socket, connection, lastEventIdOf(request), request.log);
     },
   });
 };
