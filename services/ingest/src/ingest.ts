@@ -62,12 +62,17 @@ export class Ingest {
    * Many calls with one key: one question to the directory for every
    * recipient of the batch, then every stored kind published at once. An item
    * refused (before, or by the stream) is answered on its own; the key being
-   * refused refuses the batch.
+   * refused refuses the batch, unless no item is left to store.
    */
   async batch(apiKey: string, calls: readonly (BatchCall | HeraldError)[], logger: Logger): Promise<BatchOutcome[]> {
     const everyone = new Set<string>();
     for (const call of calls) {
       if (!(call instanceof HeraldError)) for (const user of call.accepted.recipients) everyone.add(user);
+    }
+    // Nothing left to store: every item is answered with its own refusal, as each alone would have been
+    // (a call is checked before its key is).
+    if (calls.every((call) => call instanceof HeraldError)) {
+      return calls.map((error) => ({ kind: 'refused', error: error as HeraldError }));
     }
     const authorization = await this.authorizer.authorize(apiKey, [...everyone]);
     return Promise.all(
