@@ -76,6 +76,32 @@ export function fromGrpc(err: ServiceError, rename: (field: string) => string = 
   return new HttpError(httpStatus, code, err.details, { cause: err });
 }
 
+/**
+ * A peer's refusal of one item of a batch (`{code, message, field}`), as the
+ * HTTP caller of a single call would have seen it from `fromGrpc`.
+ */
+export function peerItemError(
+  error: { code: string; message: string; field: string },
+  rename: (field: string) => string = (f) => f,
+): HttpError {
+  const httpStatus = (httpOfCode as Readonly<Record<string, number>>)[error.code] ?? 500;
+  if (httpStatus === 500) return new HttpError(500, 'INTERNAL', 'internal error', { cause: error });
+  if (httpStatus === 503) {
+    return new HttpError(503, 'UNAVAILABLE', 'a service Herald depends on did not answer; retry', {
+      retryAfter: 1,
+      cause: error,
+    });
+  }
+  if (error.field !== '') {
+    const field = rename(error.field);
+    const message = error.message.startsWith(`${error.field}:`)
+      ? field + error.message.slice(error.field.length)
+      : error.message;
+    return new HttpError(httpStatus, error.code, message, { field, cause: error });
+  }
+  return new HttpError(httpStatus, error.code, error.message, { cause: error });
+}
+
 /** The HTTP status of each of Herald's own error codes (a shared lib's refusal, e.g. of a token). */
 const httpOfCode: Readonly<Record<ErrorCode, number>> = {
   INVALID_ARGUMENT: 400,

@@ -11,6 +11,8 @@ import {
 } from '@herald/contracts';
 import { callUnary, clientOptions, type UnaryMethod } from '@herald/rpc';
 import { fromGrpc, isServiceError } from './http-error.js';
+import { IngestCoalescer } from './ingest-coalescer.js';
+import { ingestField } from './translate.js';
 
 /** The peers every route family needs: /readyz waits on them. */
 export interface PeerAddresses {
@@ -47,6 +49,8 @@ type Check = (
 /** The gRPC services behind the gateway; every call has a deadline and its refusal becomes an HttpError. */
 export class Peers {
   readonly ingest: NotificationIngestClient;
+  /** Single calls to ingest, sent together with the others of their API key (see IngestCoalescer). */
+  readonly ingestCalls: IngestCoalescer;
   readonly directory: DirectoryClient;
   readonly preferences: PreferencesClient;
   readonly inbox: InboxClient;
@@ -61,6 +65,9 @@ export class Peers {
     private readonly deadlineMs: number,
   ) {
     this.ingest = new NotificationIngestClient(addresses.ingest, ...clientOptions());
+    this.ingestCalls = new IngestCoalescer((bearer, items) =>
+      this.call(this.ingest.batch.bind(this.ingest), { items }, { bearer, rename: ingestField }),
+    );
     this.directory = new DirectoryClient(addresses.preferences, ...clientOptions());
     this.preferences = new PreferencesClient(addresses.preferences, ...clientOptions());
     this.inbox = new InboxClient(addresses.interface, ...clientOptions());

@@ -161,6 +161,29 @@ describe('the integration routes', () => {
     expect((await inboxOf(account, 'u1')).items.map((i) => i.notification?.accountId)).not.toContain(other);
   });
 
+  it('answers calls arriving together each on its own: a bad one or a wrong key refuses only itself', async () => {
+    const before = await stored();
+    const marker = uniqueName('together');
+    const [answers, bad, ghost, wrongKey, otherAccount] = await Promise.all([
+      Promise.all(Array.from({ length: 30 }, (_, i) => post('add_error', { text: `${marker} ${i}`, users: ['u2'] }))),
+      post('add_error', { text: 'x', link: 'javascript:alert(1)' }),
+      post('add_error', { text: 'x', users: ['ghost'] }),
+      post('add_error', { text: 'x' }, 'hk_not-a-key'),
+      post('add_error', { text: `${marker} other`, users: ['o1'] }, otherKey),
+    ]);
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(30).fill(202));
+    expect(new Set(answers.map((a) => a.json<{ id: string }>().id)).size).toBe(30);
+    expect([bad.statusCode, errorOf(bad).field]).toEqual([400, 'link']);
+    expect([ghost.statusCode, errorOf(ghost).field]).toEqual([400, 'users']);
+    expect([wrongKey.statusCode, errorOf(wrongKey).code]).toEqual([401, 'UNAUTHENTICATED']);
+    expect(otherAccount.statusCode).toBe(202);
+    expect(await stored()).toBe(before + 31);
+    await eventually(async () => {
+      const texts = (await inboxOf(account, 'u2')).items.map((i) => i.notification?.body);
+      expect(JSON.stringify(texts).split(marker).length - 1).toBe(30);
+    });
+  });
+
   it('answers a batch item by item, in order, a bad item refusing only itself', async () => {
     const before = await stored();
     const answer = await h.request({

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AddReply, BatchItem, BatchResult, ShowReply } from '@herald/contracts';
 import { Value } from 'typebox/value';
-import { HttpError, invalid, unauthenticated } from '../http-error.js';
+import { HttpError, invalid, peerItemError, unauthenticated } from '../http-error.js';
 import {
   Accepted,
   BatchBody,
@@ -55,24 +55,25 @@ export function idempotencyKeyOf(request: FastifyRequest, inBody: string | undef
   return inBody ?? fromHeader;
 }
 
-/** One call to ingest; the reply the HTTP caller sees. */
-export async function sendCall(deps: GatewayDeps, bearer: string, call: IngestCall): Promise<Accepted> {
-  const { peers } = deps;
-  const ingest = peers.ingest;
-  const options = { bearer, rename: ingestField };
-  switch (call.$case) {
-    case 'addError':
-      return added(await peers.call(ingest.addError.bind(ingest), call.value, options));
-    case 'addCall':
-      return added(await peers.call(ingest.addCall.bind(ingest), call.value, options));
-    case 'addEvent':
-      return added(await peers.call(ingest.addEvent.bind(ingest), call.value, options));
-    case 'showMessage':
-      return shown(await peers.call(ingest.showMessage.bind(ingest), call.value, options));
-    case 'showMessageError':
-      return shown(await peers.call(ingest.showMessageError.bind(ingest), call.value, options));
-    case 'showNotification':
-      return shown(await peers.call(ingest.showNotification.bind(ingest), call.value, options));
+/**
+ * One call to ingest; the reply the HTTP caller sees. It travels in a Batch
+ * with the calls of its key that arrive with it; `bytes` bounds its size
+ * (the request body's length; the body limit when unknown).
+ */
+export async function sendCall(
+  deps: GatewayDeps,
+  bearer: string,
+  call: IngestCall,
+  bytes = 1024 * 1024,
+): Promise<Accepted> {
+  const result = await deps.peers.ingestCalls.send(bearer, call, bytes);
+  switch (result.$case) {
+    case 'added':
+      return added(result.value);
+    case 'shown':
+      return shown(result.value);
+    case 'error':
+      throw peerItemError(result.value, ingestField);
   }
 }
 
@@ -149,7 +150,8 @@ export function integrationRoutes(deps: GatewayDeps, options: GatewayOptions): F
           };
           const key = stored(method) ? idempotencyKeyOf(request, inBody) : undefined;
           const call = toIngestCall(method, params, users, key);
-          return reply.status(202).send(await sendCall(deps, apiKeyOf(request), call));
+          const bytes = Number(request.headers['content-length']) || options.bodyLimitBytes;
+          return reply.status(202).send(await sendCall(deps, apiKeyOf(request), call, bytes));
         },
       );
     }
