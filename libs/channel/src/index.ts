@@ -6,3 +6,5 @@ export type { SentRecord } from './sent-ledger.js';
 export { safeLink } from './links.js';
 export { InboxUnreadCounts, userKey } from './unread-counts.js';
 export type { UnreadCounts, UserRef } from './unread-counts.js';
+export { failureReason, latestReads } from './fan-out.js';
+export type { SendResult } from './fan-out.js';

@@ -6,6 +6,7 @@ import {
   type DeliveryOutcome,
   type Topic,
 } from '@herald/contracts';
+import { InvalidArgumentError } from '@herald/errors';
 
 /** What reporting needs of the bus (a @herald/bus Bus is one). */
 export interface OutcomePublisher {
@@ -41,14 +42,17 @@ const statusOf = {
 /** Longest reason kept: a provider's error text can be long, the log needs its gist. */
 const maxReasonLength = 500;
 
-/** The reference of a delivery as the router published it; throws on one that names no recipient. */
+/** The reference of a delivery as the router published it; a delivery that names no recipient is refused (INVALID_ARGUMENT). */
 export function deliveryRef(delivery: Delivery): DeliveryRef {
   const { notification, recipient } = delivery;
   if (!notification?.id || !notification.accountId || !recipient?.userId) {
-    throw new TypeError(`delivery ${JSON.stringify(delivery.id.slice(0, 80))} lacks its notification or recipient`);
+    throw new InvalidArgumentError(
+      'delivery',
+      `${JSON.stringify(delivery.id.slice(0, 80))} lacks its notification or recipient`,
+    );
   }
   if (delivery.channel === 'CHANNEL_UNSPECIFIED' || delivery.channel === 'UNRECOGNIZED') {
-    throw new TypeError(`delivery ${JSON.stringify(delivery.id.slice(0, 80))} names no channel`);
+    throw new InvalidArgumentError('delivery', `${JSON.stringify(delivery.id.slice(0, 80))} names no channel`);
   }
   return {
     deliveryId: delivery.id,

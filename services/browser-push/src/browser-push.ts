@@ -1,6 +1,8 @@
 import type { Received } from '@herald/bus';
 import {
   deliveryRef,
+  failureReason,
+  latestReads,
   reportOutcome,
   userKey,
   type DeliveryRef,
@@ -9,10 +11,10 @@ import {
   type UnreadCounts,
 } from '@herald/channel';
 import type { Delivery, InboxRead } from '@herald/contracts';
-import { InvalidArgumentError, UnavailableError } from '@herald/errors';
+import { UnavailableError } from '@herald/errors';
 import type { Logger } from '@herald/telemetry';
 import { notificationPayload, readPayloads, topicOf, type PayloadSettings } from './payloads.js';
-import type { Outgoing, PushSender, Sent } from './push-sender.js';
+import type { Outgoing, PushSender } from './push-sender.js';
 import type { StoredSubscription, SubscriptionRepository } from './subscription-repository.js';
 
 /** Why a delivery is skipped while no VAPID keys are configured. */
@@ -37,48 +39,9 @@ interface Pending {
   readonly ref: DeliveryRef;
 }
 
-function refOf(delivery: Delivery): DeliveryRef {
-  try {
-    return deliveryRef(delivery);
-  } catch (cause) {
-    throw new InvalidArgumentError('delivery', (cause as Error).message, { cause });
-  }
-}
-
 /** The ledger key of one subscription's push of a delivery. */
 function subscriptionKey(deliveryId: string, subscription: StoredSubscription): string {
   return `${deliveryId}/${subscription.id}`;
-}
-
-/** The reason a delivery failed, from what became of its pushes. */
-function failureReason(results: readonly Sent[]): string {
-  const codes = new Map<string, number>();
-  for (const result of results) {
-    if (result.status === 'sent') continue;
-    const label = result.status === 'pruned' ? `${result.code} (subscription removed)` : result.code;
-    codes.set(label, (codes.get(label) ?? 0) + 1);
-  }
-  return [...codes].map(([label, count]) => (count > 1 ? `${label} ×${count}` : label)).join(', ');
-}
-
-/** Merges a user's read events of one batch: every id read, the latest count. */
-function latestReads(batch: readonly Received<InboxRead>[]): InboxRead[] {
-  const byUser = new Map<string, InboxRead>();
-  for (const { data } of batch) {
-    const key = userKey(data);
-    const known = byUser.get(key);
-    if (!known) {
-      byUser.set(key, { ...data, notificationIds: [...data.notificationIds] });
-      continue;
-    }
-    const newer = (data.readAt?.getTime() ?? 0) >= (known.readAt?.getTime() ?? 0) ? data : known;
-    byUser.set(key, {
-      ...newer,
-      all: known.all || data.all,
-      notificationIds: [...new Set([...known.notificationIds, ...data.notificationIds])],
-    });
-  }
-  return [...byUser.values()];
 }
 
 function groupByUser(subscriptions: readonly StoredSubscription[]): Map<string, StoredSubscription[]> {
@@ -100,7 +63,7 @@ export class BrowserPush {
 
   async deliver(batch: readonly Received<Delivery>[]): Promise<void> {
     const { sender, ledger, outcomes } = this.deps;
-    const items: Pending[] = batch.map((received) => ({ received, ref: refOf(received.data) }));
+    const items: Pending[] = batch.map((received) => ({ received, ref: deliveryRef(received.data) }));
     if (!sender) {
       for (const { ref } of items) await reportOutcome(outcomes, ref, { status: 'skipped', reason: browserPushOff });
       return;
@@ -159,9 +122,12 @@ export class BrowserPush {
       const waiting = mine.filter((r) => r.status === 'retry');
       const lastTry = item.received.deliveryCount >= this.deps.maxDeliveries;
       if (waiting.length > 0 && !lastTry) {
-        retryLater ??= new UnavailableError(`push service refused for now: ${failureReason(waiting)}`, {
-          retryAfterMs: Math.max(...waiting.map((r) => r.retryAfterMs)),
-        });
+        retryLater ??= new UnavailableError(
+          `push service refused for now: ${failureReason(waiting, 'subscription removed')}`,
+          {
+            retryAfterMs: Math.max(...waiting.map((r) => r.retryAfterMs)),
+          },
+        );
         continue;
       }
       const tries = item.received.deliveryCount - 1 + Math.max(1, ...sent.map((r) => r.tries));
@@ -170,7 +136,11 @@ export class BrowserPush {
         await ledger.record([{ deliveryId: item.ref.deliveryId, sentAt: new Date(), providerMessageId }]);
         await reportOutcome(outcomes, item.ref, { status: 'delivered', tries, providerMessageId });
       } else {
-        await reportOutcome(outcomes, item.ref, { status: 'failed', reason: failureReason(mine), tries });
+        await reportOutcome(outcomes, item.ref, {
+          status: 'failed',
+          reason: failureReason(mine, 'subscription removed'),
+          tries,
+        });
       }
     }
     // What was sent is in the ledger: the redelivery sends only what the push services have not taken yet.
@@ -181,7 +151,7 @@ export class BrowserPush {
   async read(batch: readonly Received<InboxRead>[]): Promise<void> {
     const { sender } = this.deps;
     if (!sender) return;
-    const reads = latestReads(batch);
+    const reads = latestReads(batch.map(({ data }) => data));
     const subscriptionsOf = groupByUser(await this.deps.subscriptions.ofUsers(reads));
     // No ledger: a read state sent twice closes what is already closed.
     const outgoing: Outgoing[] = reads.flatMap((read) =>

@@ -1,7 +1,6 @@
 import { Notification, type Delivery } from '@herald/contracts';
 import type { Received } from '@herald/bus';
 import { deliveryRef, reportOutcome, type DeliveryRef, type OutcomePublisher, type SentLedger } from '@herald/channel';
-import { InvalidArgumentError } from '@herald/errors';
 import type { Logger } from '@herald/telemetry';
 import type { DigestRepository } from './digest-repository.js';
 import { immediateMail, type MailLinks } from './mail-content.js';
@@ -22,14 +21,6 @@ export interface EmailSenderDeps {
 
 /** What became of one message: the shape a per-message consumer outcome will take. */
 export type MessageResult = 'sent' | 'already sent' | 'held for digest' | 'skipped' | 'refused';
-
-function refOf(delivery: Delivery): DeliveryRef {
-  try {
-    return deliveryRef(delivery);
-  } catch (err) {
-    throw new InvalidArgumentError('delivery', err instanceof Error ? err.message : String(err), { cause: err });
-  }
-}
 
 /**
  * Sends deliveries.email: one mail per delivery at the time of the event, or
@@ -52,7 +43,7 @@ export class EmailSender {
 
   async deliver(received: Received<Delivery>): Promise<MessageResult> {
     const { data: delivery, deliveryCount } = received;
-    const ref = refOf(delivery);
+    const ref = deliveryRef(delivery);
     const recipient = delivery.recipient!;
     const notification = delivery.notification!;
     const { outcomes, ledger } = this.deps;

@@ -1,6 +1,8 @@
 import type { Received } from '@herald/bus';
 import {
   deliveryRef,
+  failureReason,
+  latestReads,
   reportOutcome,
   userKey,
   type DeliveryRef,
@@ -9,10 +11,10 @@ import {
   type UnreadCounts,
 } from '@herald/channel';
 import type { Delivery, InboxRead } from '@herald/contracts';
-import { InvalidArgumentError, UnavailableError } from '@herald/errors';
+import { UnavailableError } from '@herald/errors';
 import type { Logger } from '@herald/telemetry';
 import type { DeviceRepository, StoredDevice } from './device-repository.js';
-import type { FcmSender, Outgoing, Sent } from './fcm-sender.js';
+import type { FcmSender, Outgoing } from './fcm-sender.js';
 import { deliveryMessage, readMessage } from './messages.js';
 
 /** Why a delivery is skipped while no Firebase service account is configured. */
@@ -37,48 +39,9 @@ interface Pending {
   readonly ref: DeliveryRef;
 }
 
-function refOf(delivery: Delivery): DeliveryRef {
-  try {
-    return deliveryRef(delivery);
-  } catch (cause) {
-    throw new InvalidArgumentError('delivery', (cause as Error).message, { cause });
-  }
-}
-
 /** The ledger key of one device's message of a delivery. */
 function deviceKey(deliveryId: string, device: StoredDevice): string {
   return `${deliveryId}/${device.id}`;
-}
-
-/** The reason a delivery failed, from what became of its messages. */
-function failureReason(results: readonly Sent[]): string {
-  const codes = new Map<string, number>();
-  for (const result of results) {
-    if (result.status === 'sent') continue;
-    const label = result.status === 'pruned' ? `${result.code} (token removed)` : result.code;
-    codes.set(label, (codes.get(label) ?? 0) + 1);
-  }
-  return [...codes].map(([label, count]) => (count > 1 ? `${label} ×${count}` : label)).join(', ');
-}
-
-/** Merges a user's read events of one batch into the latest read state. */
-function latestReads(batch: readonly Received<InboxRead>[]): InboxRead[] {
-  const byUser = new Map<string, InboxRead>();
-  for (const { data } of batch) {
-    const key = userKey(data);
-    const known = byUser.get(key);
-    if (!known) {
-      byUser.set(key, { ...data, notificationIds: [...data.notificationIds] });
-      continue;
-    }
-    const newer = (data.readAt?.getTime() ?? 0) >= (known.readAt?.getTime() ?? 0) ? data : known;
-    byUser.set(key, {
-      ...newer,
-      all: known.all || data.all,
-      notificationIds: [...new Set([...known.notificationIds, ...data.notificationIds])],
-    });
-  }
-  return [...byUser.values()];
 }
 
 /**
@@ -91,7 +54,7 @@ export class MobilePush {
 
   async deliver(batch: readonly Received<Delivery>[]): Promise<void> {
     const { sender, ledger, outcomes } = this.deps;
-    const items: Pending[] = batch.map((received) => ({ received, ref: refOf(received.data) }));
+    const items: Pending[] = batch.map((received) => ({ received, ref: deliveryRef(received.data) }));
     if (!sender) {
       for (const { ref } of items) await reportOutcome(outcomes, ref, { status: 'skipped', reason: mobilePushOff });
       return;
@@ -153,7 +116,7 @@ export class MobilePush {
       const waiting = mine.filter((r) => r.status === 'retry');
       const lastTry = item.received.deliveryCount >= this.deps.maxDeliveries;
       if (waiting.length > 0 && !lastTry) {
-        retryLater ??= new UnavailableError(`FCM refused for now: ${failureReason(waiting)}`, {
+        retryLater ??= new UnavailableError(`FCM refused for now: ${failureReason(waiting, 'token removed')}`, {
           retryAfterMs: Math.max(...waiting.map((r) => r.retryAfterMs)),
         });
         continue;
@@ -164,7 +127,11 @@ export class MobilePush {
         await ledger.record([{ deliveryId: item.ref.deliveryId, sentAt: new Date(), providerMessageId }]);
         await reportOutcome(outcomes, item.ref, { status: 'delivered', tries, providerMessageId });
       } else {
-        await reportOutcome(outcomes, item.ref, { status: 'failed', reason: failureReason(mine), tries });
+        await reportOutcome(outcomes, item.ref, {
+          status: 'failed',
+          reason: failureReason(mine, 'token removed'),
+          tries,
+        });
       }
     }
     // What was sent is in the ledger: the redelivery sends only what FCM has not taken yet.
@@ -175,7 +142,7 @@ export class MobilePush {
   async read(batch: readonly Received<InboxRead>[]): Promise<void> {
     const { sender } = this.deps;
     if (!sender) return;
-    const reads = latestReads(batch);
+    const reads = latestReads(batch.map(({ data }) => data));
     const devices = await this.deps.devices.ofUsers(reads);
     const readOf = new Map(reads.map((r) => [userKey(r), r]));
     // No ledger: a read state sent twice sets the same badge twice.
