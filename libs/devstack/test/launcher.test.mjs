@@ -36,12 +36,13 @@ function fakeService(name, { onStop = 'exit', crashAfterMs, crashes = Infinity }
     const run = readFileSync(runs, 'utf8').length;
     const server = createServer().listen(Number(process.env.GRPC_PORT), process.env.GRPC_HOST);
     const { GRPC_PORT, PREFERENCES_ADDR, LOG_LEVEL, HERALD_DEV_MODE } = process.env;
-    console.log('up', run, GRPC_PORT, PREFERENCES_ADDR, LOG_LEVEL, 'dev', HERALD_DEV_MODE);
+    // The handler first: a stop sent as soon as "up" is read must find it.
     process.on('SIGTERM', () => {
       if (${JSON.stringify(onStop)} === 'ignore') return console.log('ignoring SIGTERM');
       console.log('draining');
       server.close(() => process.exit(0));
     });
+    console.log('up', run, GRPC_PORT, PREFERENCES_ADDR, LOG_LEVEL, 'dev', HERALD_DEV_MODE);
     if (${crashAfterMs ?? 'undefined'} !== undefined && run <= ${crashes === Infinity ? 'Infinity' : crashes}) {
       setTimeout(() => { console.error('boom'); process.exit(3); }, ${crashAfterMs ?? 0});
     }
