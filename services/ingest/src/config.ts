@@ -8,12 +8,19 @@ const shape = {
   /** Deadline of the Authorize call made for every request, in milliseconds. */
   AUTHORIZE_DEADLINE_MS: env.positiveInt(2_000),
   /**
-   * How long an answer of the directory is reused, in milliseconds; any
-   * change to the account drops it at once, and a revocation this replica
-   * did not hear of is refused once it expires.
+   * How long the directory's answer for a credential is reused, in
+   * milliseconds (asked again in the background past half of it); any change
+   * to the account drops it at once, and a revocation this replica did not
+   * hear of is refused within this long.
    */
   AUTH_CACHE_TTL_MS: env.positiveInt(5_000),
   AUTH_CACHE_MAX_ENTRIES: env.positiveInt(10_000),
+  /**
+   * How long a recipient is known to be a user of its account, in
+   * milliseconds; any change to the account drops it at once.
+   */
+  AUTH_USERS_TTL_MS: env.positiveInt(300_000),
+  AUTH_USERS_MAX_ENTRIES: env.positiveInt(200_000),
 };
 
 export type IngestConfig = ReturnType<typeof loadIngestConfig>;

@@ -35,10 +35,16 @@ export function startIngest(config: IngestConfig, logger: Logger, signal?: Abort
           ),
         (d) => d.close(),
       );
-      const authorizer = new CachedAuthorizer(directory, {
-        ttlMs: config.AUTH_CACHE_TTL_MS,
-        maxEntries: config.AUTH_CACHE_MAX_ENTRIES,
-      });
+      const authorizer = new CachedAuthorizer(
+        directory,
+        {
+          ttlMs: config.AUTH_CACHE_TTL_MS,
+          maxEntries: config.AUTH_CACHE_MAX_ENTRIES,
+          usersTtlMs: config.AUTH_USERS_TTL_MS,
+          maxUsers: config.AUTH_USERS_MAX_ENTRIES,
+        },
+        logger,
+      );
       await steps.open(
         'directory changes',
         () => follow(bus, topics.directoryChanged, (change) => authorizer.forgetAccount(change.accountId), logger),
