@@ -10,10 +10,8 @@ import {
 } from '@nats-io/transport-node';
 
 export interface PublishBatchOptions {
-  /** A batch is sent once it holds this many messages. */
+  /** A batch is sent once it holds this many messages, or at the end of the event loop's turn. */
   maxMessages?: number;
-  /** ...or once its first message has waited this long. */
-  lingerMs?: number;
   /** How long a sent batch waits for its acks before the missing ones fail with a TimeoutError. */
   ackTimeoutMs?: number;
 }
@@ -42,7 +40,9 @@ interface AckReply {
 
 /**
  * JetStream publishes of concurrent callers sent together: a batch closes
- * when it is full or when its first message has lingered `lingerMs`, its
+ * when it is full or at the end of the event loop's turn that opened it
+ * (every publish made while handling what arrived together shares it, and a
+ * lone publish waits for no timer), its
  * messages go out in one write, each with a reply subject under one inbox
  * subscription, and a single timer bounds the wait for all their acks. Each
  * publish resolves with its own message's ack (stored, or dropped as a
@@ -52,20 +52,18 @@ interface AckReply {
 export class PublishBatcher {
   private readonly nc: NatsConnection;
   private readonly maxMessages: number;
-  private readonly lingerMs: number;
   private readonly ackTimeoutMs: number;
   private readonly inbox: string;
   private readonly subscription: Subscription;
   private readonly awaiting = new Map<string, Awaiting>();
   private batch: Pending[] = [];
-  private linger: NodeJS.Timeout | undefined;
+  private closing: NodeJS.Immediate | undefined;
   private sequence = 0;
   private drained: (() => void) | undefined;
 
   constructor(nc: NatsConnection, options: PublishBatchOptions = {}) {
     this.nc = nc;
     this.maxMessages = options.maxMessages ?? 256;
-    this.lingerMs = options.lingerMs ?? 1;
     this.ackTimeoutMs = options.ackTimeoutMs ?? 5_000;
     this.inbox = createInbox(inboxPrefixOf(nc));
     this.subscription = nc.subscribe(`${this.inbox}.*`, { callback: (err, msg) => this.acked(err, msg) });
@@ -75,7 +73,7 @@ export class PublishBatcher {
     return new Promise<PubAck>((resolve, reject) => {
       this.batch.push({ subject, data, headers, resolve, reject });
       if (this.batch.length >= this.maxMessages) this.send();
-      else this.linger ??= setTimeout(() => this.send(), this.lingerMs);
+      else this.closing ??= setImmediate(() => this.send());
     });
   }
 
@@ -91,8 +89,8 @@ export class PublishBatcher {
   }
 
   private send(): void {
-    clearTimeout(this.linger);
-    this.linger = undefined;
+    clearImmediate(this.closing);
+    this.closing = undefined;
     const batch = this.batch;
     if (batch.length === 0) return;
     this.batch = [];
