@@ -46,7 +46,7 @@ const deadline = { deadlineMs: 30_000 };
 /** A built service as its own process; BENCH_PROFILE=<service> writes its CPU profile to /tmp/prof. */
 function start(service: string, env: Record<string, string>): ChildProcess {
   const profile = (process.env['BENCH_PROFILE'] ?? '').split(',').includes(service)
-    ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR'] ?? '/tmp/prof'}`]
     : [];
   return startServiceProcess(service, { env, nodeArgs: profile, stderr: 'inherit' });
 }
@@ -168,6 +168,17 @@ export function rssKiB(pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
 }
+
+/** CPU time (user + system) a process has used so far, in milliseconds. */
+export function cpuMs(pid: number | undefined): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+}
+
+/** Clock ticks per second of /proc's times: USER_HZ, 100 on Linux. */
+const clockTicks = 100;
 
 export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;

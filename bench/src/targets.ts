@@ -28,7 +28,7 @@ import { startGateway, tokensFor, type BenchGateway } from './gateway.js';
 import { loadInbox } from './inbox-load.js';
 import { openLiveClients } from './live-clients.js';
 import { closedLoop, count, machineLoad, openLoop, pause, quantiles, ratio, sorted } from './load.js';
-import { rssKiB, startSlice, type Slice } from './slice.js';
+import { cpuMs, rssKiB, startSlice, type Slice } from './slice.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -78,7 +78,9 @@ async function startStack(users: readonly string[], inboxSchema?: string): Promi
   try {
     gateway = await startGateway(
       slice,
-      (profiled ?? '').split(',').includes('gateway') ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [],
+      (profiled ?? '').split(',').includes('gateway')
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR'] ?? '/tmp/prof'}`]
+        : [],
     );
   } catch (err) {
     await slice.stop();
@@ -102,6 +104,29 @@ function pids(stack: Stack): Record<string, number | undefined> {
     preferences: children.preferences.pid,
     interface: children.interface.pid,
     gateway: stack.gateway.child.pid,
+  };
+}
+
+/**
+ * The CPU time each process spends per unit of work (e.g. per notification)
+ * between start and `line()`: unlike latency, it holds when something else
+ * shares the machine. `load` is this benchmark's own process.
+ */
+function cpuMeter(stack: Stack): { line(units: number): string } {
+  const processes = Object.entries(pids(stack));
+  const own = () => process.cpuUsage();
+  const start = processes.map(([, pid]) => cpuMs(pid));
+  const ownStart = own();
+  return {
+    line(units) {
+      const used = processes.map(([name, pid], i) => [name, cpuMs(pid) - start[i]!] as const);
+      const ownUsed = own();
+      const load = (ownUsed.user + ownUsed.system - ownStart.user - ownStart.system) / 1000;
+      const all = [...used, ['load', load] as const];
+      const total = all.reduce((sum, [, ms]) => sum + ms, 0);
+      const per = (ms: number) => ((ms / units) * 1000).toFixed(0);
+      return `CPU µs per notification: ${all.map(([name, ms]) => `${name} ${per(ms)}`).join('  ')}  (all ${per(total)})`;
+    },
   };
 }
 
@@ -177,6 +202,7 @@ async function throughput(stack: Stack, users: readonly string[], run: Throughpu
       );
       return reply.results.filter((r) => r.result?.$case === 'added').length;
     };
+    const cpu = cpuMeter(stack);
     const began = performance.now();
     const load = await closedLoop(run.concurrency, seconds, send);
     const accepted = load.units;
@@ -210,6 +236,7 @@ async function throughput(stack: Stack, users: readonly string[], run: Throughpu
         `${live.duplicates} pushed twice, ${live.closed} connections dropped` +
         (inInbox < accepted || pushed < accepted ? '  ← LOST' : ''),
     );
+    console.log(`    ${cpu.line(accepted)}`);
     console.log(`    peak RSS MiB: ${rssLine(peak)}`);
     return figure;
   } finally {
@@ -282,6 +309,7 @@ async function t3(ceilings: Ceilings | undefined): Promise<void> {
         if (t !== undefined) latencies.push(at - t);
       };
       let expected = 0;
+      const cpu = cpuMeter(stack);
       const load = await openLoop(rate, seconds, async (i) => {
         const text = `T3 #${i}`;
         const user = users[(i * 7919) % users.length]!;
@@ -292,6 +320,7 @@ async function t3(ceilings: Ceilings | undefined): Promise<void> {
       const deadline = performance.now() + 30_000;
       // Counted by their own texts: a warm-up frame still on its way must not stand in for one of these.
       while (latencies.length < expected && performance.now() < deadline) await pause(20);
+      const cpuLine = cpu.line(load.sent);
       sorted(latencies);
       const q = (p: number) =>
         latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))] ?? NaN;
@@ -300,6 +329,7 @@ async function t3(ceilings: Ceilings | undefined): Promise<void> {
           `${count(connections)} WebSockets open (${count(users.length)} users × ${tabs}); ${machineLoad()}`,
       );
       console.log(`    frames: ${quantiles(latencies)} (${count(latencies.length)} of ${count(expected)})`);
+      console.log(`    ${cpuLine}`);
       console.log(
         `    add_error calls: ${quantiles(load.ms)}; sent ${count(load.sent / load.seconds)}/s, ${load.errors} failed, ${load.skipped} not sent (too many waiting)`,
       );
