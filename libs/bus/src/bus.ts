@@ -12,7 +12,7 @@ import {
 import { readFile } from 'node:fs/promises';
 import { connect, credsAuthenticator, headers, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { streams, subjectOf, filterOf, type StreamName, type Topic } from '@herald/contracts';
-import { extractContext, injectContext, withSpan, type Logger } from '@herald/telemetry';
+import { extractContext, injectContext, tracingRecords, withSpan, type Logger } from '@herald/telemetry';
 import type { ConsumerState } from '@herald/metrics';
 import type { Context } from '@opentelemetry/api';
 import { isApiError } from './jetstream-errors.js';
@@ -149,6 +149,13 @@ export class Bus {
   ): Promise<PubAck> {
     if (topic.stream === null) throw new TypeError(`${topic.base} is a core subject: use publishCore`);
     const subject = this.subject(topic, ...values);
+    if (!tracingRecords()) {
+      // No span to start: the message carries its caller's trace context as it is.
+      const h = headers();
+      h.set(PubHeaders.MsgIdHdr, options.msgID);
+      injectContext(h, headerSetter, options.context);
+      return this.publisher.publish(subject, topic.codec.encode(message).finish(), h);
+    }
     return withSpan(
       'herald.bus',
       `publish ${topic.base}`,

@@ -1,9 +1,17 @@
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { context as otelContext, trace, SpanKind, SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
+import {
+  context as otelContext,
+  trace,
+  INVALID_SPAN_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 import { DeadLetter, topics, type StreamName, type Topic } from '@herald/contracts';
 import { isHeraldError, isTransient, UnavailableError } from '@herald/errors';
 import { deadLetters, redeliveries } from '@herald/metrics';
-import { extractContext, type Logger } from '@herald/telemetry';
+import { extractContext, tracingRecords, type Logger } from '@herald/telemetry';
 import type { ConsumerConfig, JetStreamClient, JetStreamManager, PubAck } from '@nats-io/jetstream';
 import { isApiError } from './jetstream-errors.js';
 import { headerGetter } from './trace-headers.js';
@@ -86,6 +94,9 @@ export interface ConsumerHandle {
 const pullExpiresMs = 1_000;
 
 const ack: MessageOutcome = { type: 'ack' };
+
+/** The span of every message while nothing records: its trace context is the message's own. */
+const quietSpan = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 export const defaultRetry: RetryPolicy = { maxTries: 5, baseDelayMs: 1_000, maxDelayMs: 60_000 };
 
@@ -350,6 +361,17 @@ export async function startConsumer<T, P extends readonly string[]>(
         continue;
       }
       const parent = extractContext(msg.headers, headerGetter);
+      if (!tracingRecords()) {
+        items.push({
+          msg,
+          span: quietSpan,
+          data,
+          subject: bus.unprefixed(msg.subject),
+          deliveryCount: msg.info.deliveryCount,
+          context: parent,
+        });
+        continue;
+      }
       const span = tracer.startSpan(
         `${durable} process`,
         {

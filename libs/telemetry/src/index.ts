@@ -9,5 +9,6 @@ export {
   annotateSpan,
   carriesContext,
   spanRecording,
+  tracingRecords,
 } from './tracing.js';
 export type { TracingOptions, SpanOptions, CarrierSetter, CarrierGetter, TraceContext } from './tracing.js';

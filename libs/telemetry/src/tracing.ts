@@ -1,5 +1,6 @@
 import {
   context,
+  INVALID_SPAN_CONTEXT,
   isSpanContextValid,
   propagation,
   trace,
@@ -104,6 +105,12 @@ export async function withSpan<T>(
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
   const parent = options.parent ?? context.active();
+  if (!provider) {
+    // Nothing records: the span would only carry the parent's own trace context, so the parent itself is
+    // made active (when it is not already) and no span is built.
+    const span = trace.wrapSpanContext(trace.getSpanContext(parent) ?? INVALID_SPAN_CONTEXT);
+    return parent === context.active() ? fn(span) : context.with(parent, () => fn(span));
+  }
   return trace
     .getTracer(scope)
     .startActiveSpan(
@@ -144,6 +151,11 @@ export function extractContext<C>(carrier: C, getter: CarrierGetter<C>): Context
 export function annotateSpan(attributes: Record<string, string | number | boolean>): void {
   const span = trace.getActiveSpan();
   if (span?.isRecording()) span.setAttributes(attributes);
+}
+
+/** True when spans are recorded at all (a provider with an exporter is registered). */
+export function tracingRecords(): boolean {
+  return provider !== undefined;
 }
 
 /** True when the active span records what is added to it: worth building its attributes. */
