@@ -3,6 +3,7 @@
  * sending again as soon as it has its answer) and open loops (a fixed rate,
  * whatever the answers do), and how the figures are printed.
  */
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { percentile } from './slice.js';
 
@@ -12,6 +13,34 @@ export const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export function machineLoad(): string {
   const [one, five, fifteen] = loadavg().map((n) => n.toFixed(1));
   return `load average ${one} ${five} ${fifteen} on ${cpus().length} cores`;
+}
+
+/** The machine's idle and total CPU time so far, in clock ticks (the first line of /proc/stat). */
+function cpuTicks(): { idle: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: idle and iowait are idle time.
+  return { idle: fields[3]! + fields[4]!, total: fields.slice(0, 8).reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * Waits until the machine is quiet again after a measure (the last one's
+ * stack stopped, its streams and schemas dropped): the CPU at least `idle`
+ * idle over each of two seconds in a row, at most `maxMs`. Resolves with
+ * the seconds waited and the last second's idle share.
+ */
+export async function quiet(idle = 0.85, maxMs = 60_000): Promise<{ seconds: number; idle: number }> {
+  const began = performance.now();
+  let calm = 0;
+  let share = 0;
+  while (performance.now() - began < maxMs) {
+    const before = cpuTicks();
+    await pause(1_000);
+    const after = cpuTicks();
+    share = (after.idle - before.idle) / Math.max(1, after.total - before.total);
+    calm = share >= idle ? calm + 1 : 0;
+    if (calm >= 2) break;
+  }
+  return { seconds: (performance.now() - began) / 1000, idle: share };
 }
 
 export interface Latencies {

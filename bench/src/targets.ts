@@ -27,7 +27,7 @@ import { measureCeilings, printCeilings, type Ceilings } from './ceilings.js';
 import { startGateway, tokensFor, type BenchGateway } from './gateway.js';
 import { loadInbox } from './inbox-load.js';
 import { openLiveClients } from './live-clients.js';
-import { closedLoop, count, machineLoad, openLoop, pause, quantiles, ratio, sorted } from './load.js';
+import { closedLoop, count, machineLoad, openLoop, pause, quantiles, quiet, ratio, sorted } from './load.js';
 import { cpuMs, rssKiB, startSlice, type Slice } from './slice.js';
 
 const { values, positionals } = parseArgs({
@@ -67,7 +67,25 @@ interface Stack {
   stop(): Promise<void>;
 }
 
+/**
+ * Before each target: what the one before left behind (PostgreSQL's dirty
+ * pages, JetStream removing dropped streams) is flushed and done with, so it
+ * does not run in the middle of the next measure.
+ */
+async function settle(): Promise<void> {
+  const db = new pg.Client({ connectionString: testEnv.databaseUrl });
+  await db.connect();
+  try {
+    await db.query('CHECKPOINT');
+  } finally {
+    await db.end();
+  }
+  const { seconds, idle } = await quiet();
+  console.log(`  (settled for ${seconds.toFixed(0)} s: the CPU ${(idle * 100).toFixed(0)}% idle; ${machineLoad()})`);
+}
+
 async function startStack(users: readonly string[], inboxSchema?: string): Promise<Stack> {
+  await settle();
   const profiled = process.env['BENCH_PROFILE'];
   // A kept inbox is the same from run to run: no retention sweep removes its read items.
   const slice = await startSlice(
@@ -304,12 +322,20 @@ async function t3(ceilings: Ceilings | undefined): Promise<void> {
       );
       const sentAt = new Map<string, number>();
       const latencies: number[] = [];
+      /** The slowest frames, with when their call was sent (ms into the measure): a stall shows as a cluster. */
+      let slowest: { ms: number; sentMs: number }[] = [];
+      let measureStart = 0;
       live.onItem = (text, at) => {
         const t = sentAt.get(text);
-        if (t !== undefined) latencies.push(at - t);
+        if (t === undefined) return;
+        latencies.push(at - t);
+        if (slowest.length < 8 || at - t > slowest[slowest.length - 1]!.ms) {
+          slowest = [...slowest, { ms: at - t, sentMs: t - measureStart }].sort((a, b) => b.ms - a.ms).slice(0, 8);
+        }
       };
       let expected = 0;
       const cpu = cpuMeter(stack);
+      measureStart = performance.now();
       const load = await openLoop(rate, seconds, async (i) => {
         const text = `T3 #${i}`;
         const user = users[(i * 7919) % users.length]!;
@@ -329,6 +355,9 @@ async function t3(ceilings: Ceilings | undefined): Promise<void> {
           `${count(connections)} WebSockets open (${count(users.length)} users × ${tabs}); ${machineLoad()}`,
       );
       console.log(`    frames: ${quantiles(latencies)} (${count(latencies.length)} of ${count(expected)})`);
+      console.log(
+        `    slowest frames: ${slowest.map((f) => `${f.ms.toFixed(0)} ms (sent at ${(f.sentMs / 1000).toFixed(1)} s)`).join(', ')}`,
+      );
       console.log(`    ${cpuLine}`);
       console.log(
         `    add_error calls: ${quantiles(load.ms)}; sent ${count(load.sent / load.seconds)}/s, ${load.errors} failed, ${load.skipped} not sent (too many waiting)`,
