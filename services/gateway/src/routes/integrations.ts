@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AddReply, BatchItem, BatchResult, ShowReply } from '@herald/contracts';
-import { Value } from 'typebox/value';
+import { Compile } from 'typebox/compile';
 import { HttpError, invalid, peerItemError, unauthenticated } from '../http-error.js';
 import {
   Accepted,
@@ -79,11 +79,17 @@ export async function sendCall(
 
 const isMethod = (name: string): name is Method => (methods as string[]).includes(name);
 
+/** Each method's parameters as compiled checks, built once: a batch checks up to 1,000 items. */
+const paramChecks = Object.fromEntries(methods.map((method) => [method, Compile(methodParams[method])])) as Record<
+  Method,
+  ReturnType<typeof Compile>
+>;
+
 /** An item checked as its own call would be, or the error it gets; `at` prefixes its fields. */
 function itemCall(item: BatchBody['items'][number], at: string): IngestCall | HttpError {
   if (!isMethod(item.method)) return invalid(`${at}.method`, `must be one of ${methods.join(', ')}`);
-  const schema = methodParams[item.method];
-  const [problem] = Value.Errors(schema, item.params);
+  const check = paramChecks[item.method];
+  const [problem] = check.Check(item.params) ? [] : check.Errors(item.params);
   if (problem) {
     const path = problem.instancePath.split('/').filter(Boolean).join('.');
     const missing = (problem.params as { requiredProperties?: string[] }).requiredProperties?.[0];
