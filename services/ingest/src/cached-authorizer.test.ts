@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { UnauthenticatedError } from '@herald/errors';
+import { InvalidArgumentError, UnauthenticatedError } from '@herald/errors';
 import { CachedAuthorizer, type AuthorizerCacheOptions } from './cached-authorizer.js';
 import type { Authorizer } from './ingest.js';
 
@@ -10,6 +10,10 @@ function countingDirectory(): Authorizer & { calls: number; revoked: Set<string>
     async authorize(apiKey: string, recipients: readonly string[]) {
       directory.calls++;
       if (apiKey === 'bad' || directory.revoked.has(apiKey)) throw new UnauthenticatedError('unknown key');
+      // As the directory does: a person token never reaches the whole account.
+      if (apiKey.endsWith('.jwt.sig') && recipients.length === 0) {
+        throw new InvalidArgumentError('recipients', 'a person token must name its recipients');
+      }
       return {
         accountId: apiKey.startsWith('a') ? 'acme' : 'globex',
         provider: { id: 'p', kind: 'PROVIDER_KIND_INTEGRATION' as const, name: 'P', iconUrl: '' },
@@ -37,8 +41,6 @@ describe('CachedAuthorizer', () => {
     await cached.authorize('a-key', ['u2']);
     expect(await cached.authorize('a-key', ['u2', 'u1'])).toEqual(expect.objectContaining({ accountId: 'acme' }));
     expect(directory.calls).toBe(2);
-    await cached.authorize('a-key', []);
-    expect(directory.calls).toBe(2);
 
     // An unknown recipient is never remembered: the caller hears of it every time.
     expect((await cached.authorize('a-key', ['u1', 'ghost'])).unknownRecipients).toEqual(['ghost']);
@@ -53,6 +55,24 @@ describe('CachedAuthorizer', () => {
     await cached.authorize('a-key', ['u1']);
     await cached.authorize('g-key', ['u1']);
     expect(directory.calls).toBe(6);
+  });
+
+  it('asks the directory about every call to a whole account until it took one from that credential', async () => {
+    const directory = countingDirectory();
+    const cached = new CachedAuthorizer(directory, options);
+    await cached.authorize('person.jwt.sig', ['u1']);
+    await cached.authorize('person.jwt.sig', ['u1']);
+    expect(directory.calls).toBe(1);
+    // Known as a holder, yet never taken for a call naming no one: the directory refuses it each time.
+    await expect(cached.authorize('person.jwt.sig', [])).rejects.toThrow(InvalidArgumentError);
+    await expect(cached.authorize('person.jwt.sig', [])).rejects.toThrow(InvalidArgumentError);
+    expect(directory.calls).toBe(3);
+
+    await cached.authorize('a-key', ['u1']);
+    await cached.authorize('a-key', []);
+    await cached.authorize('a-key', []);
+    await cached.authorize('a-key', ['u1']);
+    expect(directory.calls).toBe(5);
   });
 
   it('never caches a refusal', async () => {

@@ -10,6 +10,11 @@ interface Holder {
   readonly accountId: string;
   readonly provider: Authorization['provider'];
   readonly expiresAt?: Date;
+  /**
+   * The directory took it for a call naming no recipients (every user of the
+   * account); a person token never is, and is asked about each such call.
+   */
+  readonly wholeAccount: boolean;
   /** When the directory said it (ms since the epoch). */
   readonly checkedAt: number;
 }
@@ -55,7 +60,7 @@ export class CachedAuthorizer implements Authorizer {
 
   async authorize(apiKey: string, recipients: readonly string[]): Promise<Authorization> {
     const holder = this.holders.get(apiKey);
-    if (holder && recipients.every((user) => this.users.has(`${holder.accountId}\n${user}`))) {
+    if (holder && this.covers(holder, recipients)) {
       if (this.now() - holder.checkedAt >= this.options.ttlMs / 2) this.refresh(apiKey, recipients);
       return {
         accountId: holder.accountId,
@@ -77,6 +82,12 @@ export class CachedAuthorizer implements Authorizer {
     }
   }
 
+  /** Whether what is known answers for these recipients as the directory would. */
+  private covers(holder: Holder, recipients: readonly string[]): boolean {
+    if (recipients.length === 0) return holder.wholeAccount;
+    return recipients.every((user) => this.users.has(`${holder.accountId}\n${user}`));
+  }
+
   private async ask(apiKey: string, recipients: readonly string[]): Promise<Authorization> {
     const answer = await this.directory.authorize(apiKey, recipients);
     const left = answer.expiresAt ? answer.expiresAt.getTime() - this.now() : Infinity;
@@ -84,9 +95,11 @@ export class CachedAuthorizer implements Authorizer {
     if (left <= 0) return answer;
     const ttl = Math.min(left, this.options.ttlMs);
     const { accountId, provider, expiresAt } = answer;
+    const before = this.holders.get(apiKey);
+    const wholeAccount = recipients.length === 0 || (before?.wholeAccount === true && before.accountId === accountId);
     this.holders.set(
       apiKey,
-      { accountId, provider, checkedAt: this.now(), ...(expiresAt ? { expiresAt } : {}) },
+      { accountId, provider, wholeAccount, checkedAt: this.now(), ...(expiresAt ? { expiresAt } : {}) },
       { ttl },
     );
     const unknown = new Set(answer.unknownRecipients);
