@@ -18,6 +18,7 @@
  * PostgreSQL; the load comes from this process. BENCH_PROFILE=<service>
  * writes that service's V8 CPU profile to /tmp/prof.
  */
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Pool } from 'undici';
@@ -384,6 +385,37 @@ async function t3(ceilings: Ceilings | undefined): Promise<void> {
   }
 }
 
+/**
+ * The PostgreSQL backends serving `pid`'s connections: its sockets' local
+ * ports (/proc/<pid>/fd and /proc/net/tcp) matched with the client ports of
+ * pg_stat_activity.
+ */
+async function backendsOf(pid: number | undefined): Promise<number[]> {
+  const inodes = new Set(
+    readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+      const target = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`, { encoding: 'utf8' }));
+      return target ? [target[1]!] : [];
+    }),
+  );
+  const ports = readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((cols) => cols[9] !== undefined && inodes.has(cols[9]))
+    .map((cols) => parseInt(cols[1]!.split(':')[1]!, 16));
+  const db = new pg.Client({ connectionString: testEnv.databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE client_port = ANY($1::int[])',
+      [ports],
+    );
+    return rows.map((r) => r.pid);
+  } finally {
+    await db.end();
+  }
+}
+
 /** T4: first and next pages of random users among `inboxRows` items, at `rate` requests a second. */
 async function t4(): Promise<void> {
   const usersCount = 10_000;
@@ -414,6 +446,13 @@ async function t4(): Promise<void> {
       if (first.next_cursor) cursors.push([user, first.next_cursor]);
     }
     await openLoop(rate, 2, (i) => page(users[(i * 104_729) % usersCount]!));
+    const backends = await backendsOf(slice.children.interface.pid);
+    // A backend that ended in between (the pool closes idle connections) counts for nothing.
+    const postgres = () => backends.map((pid) => (existsSync(`/proc/${pid}`) ? cpuMs(pid) : NaN));
+    const measured = { gateway: gateway.child.pid, interface: slice.children.interface.pid };
+    const cpuBefore = Object.fromEntries(Object.entries(measured).map(([name, pid]) => [name, cpuMs(pid)]));
+    const postgresBefore = postgres();
+    const ownBefore = process.cpuUsage();
     const load = await openLoop(rate, seconds, async (i) => {
       if (i % 2 === 1 && cursors.length > 0) {
         const [user, cursor] = cursors[i % cursors.length]!;
@@ -422,6 +461,15 @@ async function t4(): Promise<void> {
         await page(users[(i * 104_729) % usersCount]!);
       }
     });
+    const own = process.cpuUsage(ownBefore);
+    const perRequest = (ms: number) => `${count((ms * 1000) / Math.max(1, load.ms.length))} µs`;
+    const cpu = [
+      ...Object.entries(measured).map(([name, pid]) => `${name} ${perRequest(cpuMs(pid) - (cpuBefore[name] ?? 0))}`),
+      `PostgreSQL (the interface's ${backends.length} connections) ${perRequest(
+        postgres().reduce((sum, ms, i) => sum + (Number.isNaN(ms) ? 0 : ms - (postgresBefore[i] ?? 0)), 0),
+      )}`,
+      `load generator ${perRequest((own.user + own.system) / 1000)}`,
+    ].join(', ');
     const p99 = load.ms[Math.min(load.ms.length - 1, Math.floor(load.ms.length * 0.99))] ?? NaN;
     console.log(
       `T4 (target p99 ≤ ${targets.T4.p99} ms): GET /api/v1/me/notifications at ${rate}/s for ${seconds} s, ` +
@@ -431,6 +479,7 @@ async function t4(): Promise<void> {
       `    ${quantiles(load.ms)}; ${count(load.sent / load.seconds)} sent/s, ${load.errors} failed` +
         `${load.firstError ? ` (${String(load.firstError)})` : ''}, ${load.skipped} not sent (too many waiting)`,
     );
+    console.log(`    CPU per request: ${cpu}`);
     console.log(`    T4: p99 ${p99.toFixed(1)} ms = ${ratio(p99, targets.T4.p99)} of the target`);
   } finally {
     await http.close();
