@@ -445,7 +445,12 @@ async function t4(): Promise<void> {
       const first = await page(user);
       if (first.next_cursor) cursors.push([user, first.next_cursor]);
     }
-    await openLoop(rate, 2, (i) => page(users[(i * 104_729) % usersCount]!));
+    // Half first pages of any user, half next pages of the sample; the warm-up sends the same mix.
+    const request = (i: number) =>
+      i % 2 === 1 && cursors.length > 0
+        ? page(...cursors[i % cursors.length]!)
+        : page(users[(i * 104_729) % usersCount]!);
+    await openLoop(rate, 2, request);
     const backends = await backendsOf(slice.children.interface.pid);
     // A backend that ended in between (the pool closes idle connections) counts for nothing.
     const postgres = () => backends.map((pid) => (existsSync(`/proc/${pid}`) ? cpuMs(pid) : NaN));
@@ -453,12 +458,15 @@ async function t4(): Promise<void> {
     const cpuBefore = Object.fromEntries(Object.entries(measured).map(([name, pid]) => [name, cpuMs(pid)]));
     const postgresBefore = postgres();
     const ownBefore = process.cpuUsage();
+    /** The slowest requests, with when they were sent (ms into the measure): a stall shows as a cluster. */
+    let slowest: { ms: number; sentMs: number }[] = [];
+    const measureStart = performance.now();
     const load = await openLoop(rate, seconds, async (i) => {
-      if (i % 2 === 1 && cursors.length > 0) {
-        const [user, cursor] = cursors[i % cursors.length]!;
-        await page(user, cursor);
-      } else {
-        await page(users[(i * 104_729) % usersCount]!);
+      const sent = performance.now();
+      await request(i);
+      const ms = performance.now() - sent;
+      if (slowest.length < 8 || ms > slowest[slowest.length - 1]!.ms) {
+        slowest = [...slowest, { ms, sentMs: sent - measureStart }].sort((a, b) => b.ms - a.ms).slice(0, 8);
       }
     });
     const own = process.cpuUsage(ownBefore);
@@ -478,6 +486,9 @@ async function t4(): Promise<void> {
     console.log(
       `    ${quantiles(load.ms)}; ${count(load.sent / load.seconds)} sent/s, ${load.errors} failed` +
         `${load.firstError ? ` (${String(load.firstError)})` : ''}, ${load.skipped} not sent (too many waiting)`,
+    );
+    console.log(
+      `    slowest: ${slowest.map((r) => `${r.ms.toFixed(0)} ms (sent at ${(r.sentMs / 1000).toFixed(1)} s)`).join(', ')}`,
     );
     console.log(`    CPU per request: ${cpu}`);
     console.log(`    T4: p99 ${p99.toFixed(1)} ms = ${ratio(p99, targets.T4.p99)} of the target`);
