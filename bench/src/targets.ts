@@ -18,6 +18,7 @@
  * PostgreSQL; the load comes from this process. BENCH_PROFILE=<service>
  * writes that service's V8 CPU profile to /tmp/prof.
  */
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Pool } from 'undici';
@@ -384,12 +385,44 @@ async function t3(ceilings: Ceilings | undefined): Promise<void> {
   }
 }
 
+/**
+ * The PostgreSQL backends serving `pid`'s connections: its sockets' local
+ * ports (/proc/<pid>/fd and /proc/net/tcp) matched with the client ports of
+ * pg_stat_activity.
+ */
+async function backendsOf(pid: number | undefined): Promise<number[]> {
+  const inodes = new Set(
+    readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+      const target = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`, { encoding: 'utf8' }));
+      return target ? [target[1]!] : [];
+    }),
+  );
+  const ports = readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((cols) => cols[9] !== undefined && inodes.has(cols[9]))
+    .map((cols) => parseInt(cols[1]!.split(':')[1]!, 16));
+  const db = new pg.Client({ connectionString: testEnv.databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE client_port = ANY($1::int[])',
+      [ports],
+    );
+    return rows.map((r) => r.pid);
+  } finally {
+    await db.end();
+  }
+}
+
 /** T4: first and next pages of random users among `inboxRows` items, at `rate` requests a second. */
 async function t4(): Promise<void> {
   const usersCount = 10_000;
   const users = Array.from({ length: usersCount }, (_, i) => `u${i}`);
   const schema = `bench_inbox_${inboxRows}`;
-  const stack = await startStack(users.slice(0, 10), schema);
+  // The stack's warm-up notification goes to a user outside the measured ones: their pages stay as loaded.
+  const stack = await startStack(['t4-warm-up', ...users.slice(0, 10)], schema);
   const { slice, gateway } = stack;
   const http = new Pool(gateway.url, { connections: 64 });
   try {
@@ -412,15 +445,39 @@ async function t4(): Promise<void> {
       const first = await page(user);
       if (first.next_cursor) cursors.push([user, first.next_cursor]);
     }
-    await openLoop(rate, 2, (i) => page(users[(i * 104_729) % usersCount]!));
+    // Half first pages of any user, half next pages of the sample; the warm-up sends the same mix.
+    const request = (i: number) =>
+      i % 2 === 1 && cursors.length > 0
+        ? page(...cursors[i % cursors.length]!)
+        : page(users[(i * 104_729) % usersCount]!);
+    await openLoop(rate, 2, request);
+    const backends = await backendsOf(slice.children.interface.pid);
+    // A backend that ended in between (the pool closes idle connections) counts for nothing.
+    const postgres = () => backends.map((pid) => (existsSync(`/proc/${pid}`) ? cpuMs(pid) : NaN));
+    const measured = { gateway: gateway.child.pid, interface: slice.children.interface.pid };
+    const cpuBefore = Object.fromEntries(Object.entries(measured).map(([name, pid]) => [name, cpuMs(pid)]));
+    const postgresBefore = postgres();
+    const ownBefore = process.cpuUsage();
+    /** The slowest requests, with when they were sent (ms into the measure): a stall shows as a cluster. */
+    let slowest: { ms: number; sentMs: number }[] = [];
+    const measureStart = performance.now();
     const load = await openLoop(rate, seconds, async (i) => {
-      if (i % 2 === 1 && cursors.length > 0) {
-        const [user, cursor] = cursors[i % cursors.length]!;
-        await page(user, cursor);
-      } else {
-        await page(users[(i * 104_729) % usersCount]!);
+      const sent = performance.now();
+      await request(i);
+      const ms = performance.now() - sent;
+      if (slowest.length < 8 || ms > slowest[slowest.length - 1]!.ms) {
+        slowest = [...slowest, { ms, sentMs: sent - measureStart }].sort((a, b) => b.ms - a.ms).slice(0, 8);
       }
     });
+    const own = process.cpuUsage(ownBefore);
+    const perRequest = (ms: number) => `${count((ms * 1000) / Math.max(1, load.ms.length))} µs`;
+    const cpu = [
+      ...Object.entries(measured).map(([name, pid]) => `${name} ${perRequest(cpuMs(pid) - (cpuBefore[name] ?? 0))}`),
+      `PostgreSQL (the interface's ${backends.length} connections) ${perRequest(
+        postgres().reduce((sum, ms, i) => sum + (Number.isNaN(ms) ? 0 : ms - (postgresBefore[i] ?? 0)), 0),
+      )}`,
+      `load generator ${perRequest((own.user + own.system) / 1000)}`,
+    ].join(', ');
     const p99 = load.ms[Math.min(load.ms.length - 1, Math.floor(load.ms.length * 0.99))] ?? NaN;
     console.log(
       `T4 (target p99 ≤ ${targets.T4.p99} ms): GET /api/v1/me/notifications at ${rate}/s for ${seconds} s, ` +
@@ -430,6 +487,10 @@ async function t4(): Promise<void> {
       `    ${quantiles(load.ms)}; ${count(load.sent / load.seconds)} sent/s, ${load.errors} failed` +
         `${load.firstError ? ` (${String(load.firstError)})` : ''}, ${load.skipped} not sent (too many waiting)`,
     );
+    console.log(
+      `    slowest: ${slowest.map((r) => `${r.ms.toFixed(0)} ms (sent at ${(r.sentMs / 1000).toFixed(1)} s)`).join(', ')}`,
+    );
+    console.log(`    CPU per request: ${cpu}`);
     console.log(`    T4: p99 ${p99.toFixed(1)} ms = ${ratio(p99, targets.T4.p99)} of the target`);
   } finally {
     await http.close();

@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { InvalidArgumentError, UnauthenticatedError } from '@herald/errors';
 import { PersonTokens, parsePublicJwk, type AccountKeys } from './person-token.js';
@@ -55,6 +55,45 @@ describe('person tokens', () => {
     await expect(onlyKey.verifyPersonToken(await sign('HS256', new TextEncoder().encode(secret)))).rejects.toThrow(
       UnauthenticatedError,
     );
+  });
+
+  describe('the same token again', () => {
+    afterEach(() => {
+      jest.useRealTimers();
+    });
+
+    it('is taken while the account’s keys stand, and checked against new ones once they change', async () => {
+      let current: AccountKeys = { secret };
+      let reads = 0;
+      const tokens = new PersonTokens(
+        async () => {
+          reads++;
+          return current;
+        },
+        { ttlMs: 60_000, maxEntries: 10 },
+      );
+      const token = await sign('HS256', new TextEncoder().encode(secret));
+      for (let i = 0; i < 3; i++) {
+        await expect(tokens.verifyPersonToken(token)).resolves.toMatchObject({ account: 'acme', user: 'alice' });
+      }
+      expect(reads).toBe(1);
+      // The account's secret is replaced: the directory's change reaches forgetAccount.
+      current = { secret: `${secret}-rotated` };
+      tokens.forgetAccount('acme');
+      await expect(tokens.verifyPersonToken(token)).rejects.toThrow(UnauthenticatedError);
+      await expect(tokens.verifyPersonToken(token)).rejects.toThrow(UnauthenticatedError);
+      const rotated = await sign('HS256', new TextEncoder().encode(`${secret}-rotated`));
+      await expect(tokens.verifyPersonToken(rotated)).resolves.toMatchObject({ user: 'alice' });
+    });
+
+    it('is refused once it expires', async () => {
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'performance'] });
+      const tokens = tokensWith({ secret });
+      const token = await sign('HS256', new TextEncoder().encode(secret));
+      await expect(tokens.verifyPersonToken(token)).resolves.toBeDefined();
+      jest.setSystemTime(Date.now() + 5 * 60_000);
+      await expect(tokens.verifyPersonToken(token)).rejects.toThrow('token expired');
+    });
   });
 
   it('refuses a private, symmetric or unknown key as the account’s public JWK, naming the field', async () => {

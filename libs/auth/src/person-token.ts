@@ -110,10 +110,27 @@ export async function parsePublicJwk(
   }
 }
 
+/**
+ * An account's keys as they verify: built once when the account's keys are
+ * read (an HMAC key imported from the secret, the public JWK imported), not
+ * for every token.
+ */
 interface VerificationKeys {
-  secret?: Uint8Array;
+  /** HS256 with the account's signing secret; signs the dev sign-in's tokens too. */
+  secret?: CryptoKey;
   public?: { algorithm: PublicAlgorithm; key: CryptoKey | KeyObject };
 }
+
+/** A token that passed every check, and the keys it passed with. */
+interface Verified {
+  person: VerifiedPerson;
+  keys: VerificationKeys;
+}
+
+/** Verified tokens remembered at most: one a signed-in person, each entry well under 1 KiB. */
+const maxVerifiedTokens = 10_000;
+
+const hs256 = { name: 'HMAC', hash: 'SHA-256' } as const;
 
 /**
  * Person tokens, verified against each account's keys: one check for every
@@ -123,18 +140,36 @@ interface VerificationKeys {
  * TTL); `forgetAccount` drops one at once when the account changes, so a
  * rotated key stops old tokens on every replica. Every refusal is an
  * UnauthenticatedError.
+ *
+ * A person sends the same token with every request until it expires, so a
+ * token that passed is remembered (bounded, the same TTL) with the account
+ * keys it passed with: the same string again is taken without a second
+ * signature check while those keys are still the account's (a key that
+ * changed, was forgotten or aged out of its cache makes it check again), and
+ * only until its `exp`.
  */
 export class PersonTokens {
   private readonly keys: LRUCache<string, VerificationKeys>;
+  private readonly verified: LRUCache<string, Verified>;
 
   constructor(
     private readonly source: AccountKeySource,
     options: { ttlMs: number; maxEntries: number },
   ) {
     this.keys = new LRUCache({ max: options.maxEntries, ttl: options.ttlMs });
+    this.verified = new LRUCache({ max: maxVerifiedTokens, ttl: options.ttlMs });
   }
 
   readonly verifyPersonToken: VerifyPersonToken = async (token) => {
+    const known = this.verified.get(token);
+    if (known) {
+      if (this.keys.peek(known.person.account) === known.keys) {
+        if (Date.now() < known.person.expiresAt.getTime()) return known.person;
+        this.verified.delete(token);
+        throw new UnauthenticatedError('token expired');
+      }
+      this.verified.delete(token);
+    }
     let claimed: unknown;
     let alg: unknown;
     try {
@@ -146,7 +181,8 @@ export class PersonTokens {
     }
     if (!isId(claimed)) throw new UnauthenticatedError(refused);
     const keys = await this.keysOf(claimed);
-    const key = alg === 'HS256' ? keys?.secret : alg === keys?.public?.algorithm ? keys?.public?.key : undefined;
+    if (!keys) throw new UnauthenticatedError(refused);
+    const key = alg === 'HS256' ? keys.secret : alg === keys.public?.algorithm ? keys.public?.key : undefined;
     if (!key) throw new UnauthenticatedError(refused);
     let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
     try {
@@ -156,7 +192,9 @@ export class PersonTokens {
       throw new UnauthenticatedError(refused);
     }
     if (payload['account'] !== claimed || !isId(payload['user'])) throw new UnauthenticatedError(refused);
-    return { account: claimed, user: payload['user'], expiresAt: new Date((payload.exp ?? 0) * 1000) };
+    const person = { account: claimed, user: payload['user'], expiresAt: new Date((payload.exp ?? 0) * 1000) };
+    this.verified.set(token, { person, keys });
+    return person;
   };
 
   /** A token for a user of an account that has a secret (the dev sign-in). */
@@ -172,6 +210,7 @@ export class PersonTokens {
     return { token, expiresAt };
   }
 
+  /** The account's keys changed: its tokens are checked against the new ones from now on. */
   forgetAccount(account: string): void {
     this.keys.delete(account);
   }
@@ -182,7 +221,10 @@ export class PersonTokens {
     const found = await this.source(account);
     if (found === undefined) return undefined;
     const keys: VerificationKeys = {};
-    if (found.secret) keys.secret = new TextEncoder().encode(found.secret);
+    if (found.secret) {
+      const bytes = new TextEncoder().encode(found.secret);
+      keys.secret = await crypto.subtle.importKey('raw', bytes, hs256, false, ['sign', 'verify']);
+    }
     // A key that no longer imports (checked when it was set) verifies nothing, rather than failing every call.
     const publicKey = found.publicJwk ? await parsePublicJwk(found.publicJwk).catch(() => undefined) : undefined;
     if (publicKey) keys.public = publicKey;

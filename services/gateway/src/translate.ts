@@ -113,9 +113,18 @@ const elementName: Readonly<Record<ElementType, 'contact' | 'lead' | 'company' |
   UNRECOGNIZED: undefined,
 };
 
-/** Only what was given: empty strings and zeros of proto3 are left out. */
-function present(fields: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== '' && v !== 0 && v !== undefined));
+/**
+ * Only what was given: empty strings and zeros of proto3 are left out, and
+ * the field `nested` (translated by the caller). One object a call: a page
+ * translates hundreds of these.
+ */
+function present(fields: object, nested?: string): Record<string, unknown> {
+  const given: Record<string, unknown> = {};
+  for (const key in fields) {
+    const value = (fields as Record<string, unknown>)[key];
+    if (key !== nested && value !== '' && value !== 0 && value !== undefined) given[key] = value;
+  }
+  return given;
 }
 
 export function toItem(item: InboxItem): Static<typeof Item> {
@@ -123,25 +132,26 @@ export function toItem(item: InboxItem): Static<typeof Item> {
   const body = n?.body;
   let kind: 'error' | 'call' | 'event' = 'error';
   let content: Record<string, unknown> = {};
-  if (body?.$case === 'error') content = present({ ...body.value });
+  if (body?.$case === 'error') content = present(body.value);
   if (body?.$case === 'call') {
     kind = 'call';
-    const { element, ...rest } = body.value;
+    const { element } = body.value;
     const type = element && elementName[element.type];
-    content = present({ ...rest, element: element && type ? { id: element.id, type } : undefined });
+    content = present(body.value, 'element');
+    if (element && type) content['element'] = { id: element.id, type };
   }
   if (body?.$case === 'event') {
     kind = 'event';
-    const { task, ...rest } = body.value;
-    content = present({
-      ...rest,
-      task: task && {
+    const { task } = body.value;
+    content = present(body.value, 'task');
+    if (task) {
+      content['task'] = {
         id: task.id,
         created_by: task.createdBy,
         responsible: task.responsible,
         ...(task.minutesBefore ? { minutes_before: task.minutesBefore } : {}),
-      },
-    });
+      };
+    }
   }
   const provider = n?.provider;
   return {

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { Pool } from '@herald/db';
 
 export interface NewItem {
@@ -12,12 +13,14 @@ export interface NewItem {
   rendered: Uint8Array;
 }
 
+/** An item of a page, as stored: its parts still encoded. */
 export interface StoredItem {
-  notificationId: string;
-  occurredAt: Date;
-  readAt: Date | null;
+  /** herald.v1.Notification, encoded. */
   notification: Uint8Array;
+  /** herald.v1.Rendered, encoded. */
   rendered: Uint8Array;
+  /** Unset while unread. */
+  readAt: Date | undefined;
 }
 
 export type Order = 'unread_first' | 'newest';
@@ -45,16 +48,34 @@ export interface ReadResult {
 
 const columns = 'notification_id, occurred_at, read_at, notification, rendered';
 
+/** A page's row; its timestamps as PostgreSQL writes them (see `timestampsAsText`). */
 interface Row {
   notification_id: string;
-  occurred_at: Date;
-  read_at: Date | null;
+  occurred_at: string;
+  read_at: string | null;
   notification: Buffer;
   rendered: Buffer;
 }
 
 /** A row of a page: the order and the count, and an item unless the page is empty. */
 type PageRow = { inbox_order: Order; unread_count: number } & (Row | { [K in keyof Row]: null });
+
+/** The most items a page may ask for: its size is written into the statement (see `page`). */
+const maxPageItems = 1000;
+
+const parseTimestamp = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ) as (text: string) => Date;
+
+/**
+ * A page leaves its timestamps as text: it parses each read time, and the
+ * occurrence time of the one item a cursor starts from, not every column of
+ * every row.
+ */
+const timestampsAsText = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.TIMESTAMPTZ
+      ? (text: string) => text
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
 
 /** The inbox table; every query is scoped to one account and user. */
 export class InboxRepository {
@@ -88,6 +109,12 @@ export class InboxRepository {
    * costs one round trip, whichever order it turns out to be in: both
    * orders' scans are in the statement, and the one not chosen stops at its
    * one-time filter without reading a row.
+   *
+   * The statement is a named one, parsed once per connection, and its size
+   * is written into its text: with `LIMIT $n` PostgreSQL's generic plan
+   * guesses a tenth of the user's rows, looks dearer than planning each call
+   * anew, and every call would be planned again; with the number in the
+   * text, the generic plan is taken after the first few calls.
    */
   async page(
     accountId: string,
@@ -96,27 +123,37 @@ export class InboxRepository {
     limit: number,
     after: Position | undefined,
   ): Promise<{ items: StoredItem[]; next: Position | undefined; unreadCount: number; order: Order }> {
-    const params: unknown[] = [accountId, userId, limit + 1, order ?? null];
+    if (!Number.isInteger(limit) || limit < 1 || limit > maxPageItems) {
+      throw new RangeError(`a page holds 1 to ${maxPageItems} items, not ${limit}`);
+    }
+    const params: unknown[] = [accountId, userId, order ?? null];
     let unreadAfter = '';
     let newestAfter = '';
+    let variant = 'first';
     if (after) {
-      params.push(after.occurredAt, after.notificationId, after.isRead);
-      const older = '(occurred_at, notification_id) < ($5, $6)';
-      unreadAfter = ` AND (is_read > $7 OR (is_read = $7 AND ${older}))`;
+      params.push(after.occurredAt, after.notificationId);
+      const older = '(occurred_at, notification_id) < ($4, $5)';
+      // After a read item come the older read ones: one range of the index. After an
+      // unread item come the older unread ones, then every read one.
+      unreadAfter = after.isRead ? ` AND is_read AND ${older}` : ` AND (is_read OR ${older})`;
       newestAfter = ` AND ${older}`;
+      variant = after.isRead ? 'after-read' : 'after-unread';
     }
     const mine = 'account_id = $1 AND user_id = $2';
-    const { rows } = await this.pool.query<PageRow>(
-      `WITH chosen AS (
-         SELECT coalesce($4::text, (SELECT inbox_order FROM inbox_orders WHERE ${mine}), 'unread_first') AS inbox_order
+    // One more than the page: whether there is a next one.
+    const rowsWanted = limit + 1;
+    const { rows } = await this.pool.query<PageRow>({
+      name: `inbox-page-${variant}-${rowsWanted}`,
+      text: `WITH chosen AS (
+         SELECT coalesce($3::text, (SELECT inbox_order FROM inbox_orders WHERE ${mine}), 'unread_first') AS inbox_order
        ), page AS (
          (SELECT ${columns}, is_read FROM inbox_items
           WHERE ${mine} AND (SELECT inbox_order FROM chosen) = 'unread_first'${unreadAfter}
-          ORDER BY is_read ASC, occurred_at DESC, notification_id DESC LIMIT $3)
+          ORDER BY is_read ASC, occurred_at DESC, notification_id DESC LIMIT ${rowsWanted})
          UNION ALL
          (SELECT ${columns}, is_read FROM inbox_items
           WHERE ${mine} AND (SELECT inbox_order FROM chosen) = 'newest'${newestAfter}
-          ORDER BY occurred_at DESC, notification_id DESC LIMIT $3)
+          ORDER BY occurred_at DESC, notification_id DESC LIMIT ${rowsWanted})
        )
        SELECT chosen.inbox_order,
               (SELECT count(*)::int FROM inbox_items WHERE ${mine} AND is_read = false) AS unread_count,
@@ -124,17 +161,19 @@ export class InboxRepository {
        FROM chosen LEFT JOIN page ON true
        ORDER BY CASE WHEN chosen.inbox_order = 'unread_first' THEN page.is_read END ASC,
                 page.occurred_at DESC, page.notification_id DESC`,
-      params,
-    );
+      values: params,
+      types: timestampsAsText,
+    });
     const first = rows[0];
     const chosen = first?.inbox_order ?? 'unread_first';
     const found = rows.filter((r): r is PageRow & Row => r.notification_id !== null);
     const items = found.slice(0, limit).map(toStored);
-    const last = items.at(-1);
-    const next =
-      found.length > limit && last
-        ? { isRead: last.readAt !== null, occurredAt: last.occurredAt, notificationId: last.notificationId }
-        : undefined;
+    const last = found.length > limit ? found[limit - 1] : undefined;
+    const next = last && {
+      isRead: last.read_at !== null,
+      occurredAt: parseTimestamp(last.occurred_at),
+      notificationId: last.notification_id,
+    };
     return { items, next, unreadCount: first?.unread_count ?? 0, order: chosen };
   }
 
@@ -212,10 +251,8 @@ export function itemKey(accountId: string, userId: string, notificationId: strin
 
 function toStored(row: Row): StoredItem {
   return {
-    notificationId: row.notification_id,
-    occurredAt: row.occurred_at,
-    readAt: row.read_at,
     notification: row.notification,
     rendered: row.rendered,
+    readAt: row.read_at === null ? undefined : parseTimestamp(row.read_at),
   };
 }

@@ -7,7 +7,6 @@ import {
   type Delivery,
   type InboxItem,
   type InboxRead,
-  type ListReply,
   type ListRequest,
   type MarkReadReply,
   type PreferencesChanged,
@@ -60,14 +59,6 @@ export function settingsOrder(order: InboxOrder | undefined): Order {
   return order === InboxOrder.INBOX_ORDER_NEWEST ? 'newest' : 'unread_first';
 }
 
-function toItem(stored: StoredItem): InboxItem {
-  return {
-    notification: Notification.decode(stored.notification),
-    rendered: Rendered.decode(stored.rendered),
-    readAt: stored.readAt ?? undefined,
-  };
-}
-
 /** A delivery as an inbox row; a delivery missing its parts can never be stored. */
 function toNewItem(delivery: Delivery): NewItem {
   const { notification, recipient } = delivery;
@@ -102,6 +93,17 @@ export function readMsgID(accountId: string, userId: string, ids: readonly strin
 /** The msgID of a mark-all-read: the user's read generation (newest read time) after it. */
 export function readAllMsgID(accountId: string, userId: string, generation: string): string {
   return `read-all.${accountId}.${userId}.${generation}`;
+}
+
+/**
+ * A page of a user's inbox: a ListReply whose items are still as stored
+ * (their Notification and Rendered encoded), sent on as they are.
+ */
+export interface ListPage {
+  items: StoredItem[];
+  /** Empty on the last page. */
+  nextCursor: string;
+  unreadCount: number;
 }
 
 /** The notification center of every user: storing deliveries, listing, reading. */
@@ -144,7 +146,7 @@ export class Inbox {
     return outcomes;
   }
 
-  async list(request: ListRequest): Promise<ListReply> {
+  async list(request: ListRequest): Promise<ListPage> {
     checkUser(request.accountId, request.userId);
     const asked = orderOf(request.order);
     if (request.pageSize > pageSizes.max) {
@@ -160,7 +162,7 @@ export class Inbox {
       cursor?.position,
     );
     return {
-      items: page.items.map(toItem),
+      items: page.items,
       nextCursor: page.next ? encodeCursor(page.order, page.next) : '',
       unreadCount: page.unreadCount,
     };

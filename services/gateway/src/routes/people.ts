@@ -37,6 +37,7 @@ export function peopleRoutes(deps: GatewayDeps, options: GatewayOptions): Fastif
   return async (fastify) => {
     const app = fastify as Gateway;
     const { peers } = deps;
+    const listInbox = peers.inbox.list.bind(peers.inbox);
 
     if (options.devMode) {
       app.post(
@@ -81,7 +82,7 @@ export function peopleRoutes(deps: GatewayDeps, options: GatewayOptions): Fastif
         async (request) => {
           const { account, user } = personOf(request);
           const { order, cursor, limit } = request.query;
-          const page = await peers.call(peers.inbox.list.bind(peers.inbox), {
+          const page = await peers.call(listInbox, {
             accountId: account,
             userId: user,
             order: order ? inboxOrderOf[order] : InboxOrder.INBOX_ORDER_UNSPECIFIED,
