@@ -27,15 +27,17 @@ const page = (summary: string) => ({ schema: { tags: ['web'], summary, produces:
 export function webRoutes(options: GatewayOptions): FastifyPluginAsync {
   const plugin: FastifyPluginAsync = async (fastify) => {
     const app = fastify as Gateway;
+    // Built once: the delegator runs on every request.
+    const common = {
+      methods: ['GET', 'POST', 'PATCH'],
+      allowedHeaders: ['authorization', 'content-type', 'idempotency-key'],
+      maxAge: 600,
+    };
+    const open = { ...common, origin: options.corsOrigins.includes('*') ? '*' : [...options.corsOrigins] };
+    const closed = { ...common, origin: false };
     await app.register(cors, {
       delegator: (request, callback) => {
-        const allowed = crossOrigin(request.url.split('?')[0] ?? '');
-        callback(null, {
-          origin: allowed ? (options.corsOrigins.includes('*') ? '*' : [...options.corsOrigins]) : false,
-          methods: ['GET', 'POST', 'PATCH'],
-          allowedHeaders: ['authorization', 'content-type', 'idempotency-key'],
-          maxAge: 600,
-        });
+        callback(null, crossOrigin(request.url.split('?')[0] ?? '') ? open : closed);
       },
     });
     await app.register(fastifyStatic, { root: webRoot, serve: false });
