@@ -40,6 +40,8 @@ export interface Translator {
   readonly locale: Locale;
   readonly timeZone: string;
   t(key: MessageKey, values?: Values): string;
+  /** A notification's date and time (`notification.date`). */
+  date(at: Date): string;
 }
 
 /** Compiled messages kept across calls; a bound, since zones and languages are few but not fixed. */
@@ -60,13 +62,31 @@ function compile(locale: Locale, timeZone: string, key: MessageKey): IntlMessage
   return format;
 }
 
+/**
+ * The last date written per language and zone, with the second it stands for:
+ * the date shows minutes, every zone's offset is whole seconds, so every
+ * instant within one second reads the same, and a burst shares one formatting.
+ */
+const lastDates = new Map<string, { second: number; text: string }>();
+
 /** A translator for a recipient: their locale (English when Herald does not write theirs) and time zone. */
 export function translator(localeTag: string, timeZone: string): Translator {
   const locale = localeOf(localeTag);
   const zone = zoneOf(timeZone);
+  const t = (key: MessageKey, values?: Values) => String(compile(locale, zone, key).format(values));
   return {
     locale,
     timeZone: zone,
-    t: (key, values) => String(compile(locale, zone, key).format(values)),
+    t,
+    date(at) {
+      const second = Math.floor(at.getTime() / 1000);
+      const cacheKey = `${locale}\u0000${zone}`;
+      const last = lastDates.get(cacheKey);
+      if (last?.second === second) return last.text;
+      const text = t('notification.date', { at });
+      if (lastDates.size >= maxCompiled) lastDates.clear();
+      lastDates.set(cacheKey, { second, text });
+      return text;
+    },
   };
 }

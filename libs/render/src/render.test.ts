@@ -71,6 +71,27 @@ describe('render', () => {
     expect(r.details).toEqual([]);
   });
 
+  it('writes each instant’s own minute, in each reader’s zone, however many share a second', () => {
+    const berlin = translator('en', 'Europe/Berlin');
+    const moscow = translator('ru', 'Europe/Moscow');
+    const lastSecond = new Date(Date.UTC(2026, 2, 1, 15, 4, 59, 0));
+    const sameSecond = new Date(Date.UTC(2026, 2, 1, 15, 4, 59, 999));
+    const nextMinute = new Date(Date.UTC(2026, 2, 1, 15, 5, 0, 0));
+    expect(berlin.date(lastSecond)).toBe(berlin.t('notification.date', { at: lastSecond }));
+    expect(berlin.date(sameSecond)).toBe(berlin.date(lastSecond));
+    expect(moscow.date(sameSecond)).toBe(moscow.t('notification.date', { at: sameSecond }));
+    expect(moscow.date(sameSecond)).not.toBe(berlin.date(sameSecond));
+    expect(berlin.date(nextMinute)).toBe(berlin.t('notification.date', { at: nextMinute }));
+    expect(berlin.date(nextMinute)).not.toBe(berlin.date(sameSecond));
+    // A zone whose offset was not whole minutes (Monrovia until 1972: −00:44:30).
+    const monrovia = translator('en', 'Africa/Monrovia');
+    const before = new Date(Date.UTC(1970, 0, 1, 12, 0, 29, 900));
+    const after = new Date(Date.UTC(1970, 0, 1, 12, 0, 30, 0));
+    expect(monrovia.date(before)).toBe(monrovia.t('notification.date', { at: before }));
+    expect(monrovia.date(before)).toContain('11:15');
+    expect(monrovia.date(after)).toContain('11:16');
+  });
+
   it('writes plurals the way each language counts', () => {
     const since = at;
     const ruT = translator('ru', 'UTC');

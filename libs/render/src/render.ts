@@ -50,13 +50,13 @@ function callDetails(call: CallNotice, t: Translator['t']): string[] {
  * notification and renders it the same way when shown.
  */
 export function renderNotification(notification: Notification, reader: Reader): RenderedNotification {
-  const { locale, t } = translator(reader.locale, reader.timeZone);
+  const { locale, t, date } = translator(reader.locale, reader.timeZone);
   const providerName = notification.provider?.name ?? '';
   const at = notification.occurredAt ?? notification.ingestedAt;
   const common = {
     locale,
     providerName,
-    date: at ? t('notification.date', { at }) : '',
+    date: at ? date(at) : '',
     linkLabel: t('notification.open'),
   };
   const body = notification.body;
