@@ -1,8 +1,8 @@
 import type { BatchHandler, Received } from '@herald/bus';
 import {
-  Delivery,
-  Recipient,
   channelToken,
+  type Delivery,
+  type Recipient,
   type DeliveryChannel,
   type Notification,
   type User,
@@ -94,7 +94,8 @@ export function planDeliveries(notification: Notification, input: PlanInput): Pl
   for (const user of input.recipients) {
     const preferences = input.preferences.get(userKey(user.accountId, user.id));
     if (!preferences || exclusion(notification, user.id, preferences)) continue;
-    const recipient = Recipient.fromPartial({
+    // Built as they are, not through fromPartial: its deep copy of each would be thrown away once encoded.
+    const recipient: Recipient = {
       userId: user.id,
       email: user.email,
       displayName: user.displayName,
@@ -103,18 +104,16 @@ export function planDeliveries(notification: Notification, input: PlanInput): Pl
       emailMode: preferences.emailMode,
       digestTime: preferences.digestTime,
       telegramChatId: user.telegramChatId,
-    });
+    };
     for (const channel of routedChannels(preferences, input.provider)) {
-      deliveries.push({
+      const delivery: Delivery = {
+        id: deliveryId(notification.id, user.id, channel),
         channel,
-        delivery: Delivery.fromPartial({
-          id: deliveryId(notification.id, user.id, channel),
-          channel,
-          notification: carried,
-          recipient,
-          rendered: renderedFor(user.locale, user.timezone),
-        }),
-      });
+        notification: carried,
+        recipient,
+        rendered: renderedFor(user.locale, user.timezone),
+      };
+      deliveries.push({ channel, delivery });
     }
   }
   return deliveries;
