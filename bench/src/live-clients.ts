@@ -14,14 +14,14 @@ export interface LiveClients {
   duplicates: number;
   /** Connections the gateway closed. */
   closed: number;
-  /** Called with each item's text and the time it arrived. */
-  onItem: ((text: string, at: number) => void) | undefined;
+  /** Called with each item's text, the time it arrived, and its date (when ingest took it, unless the call gave one). */
+  onItem: ((text: string, at: number, date: string) => void) | undefined;
   close(): void;
 }
 
 interface ItemFrame {
   type: string;
-  data: { id?: string; text?: string };
+  data: { id?: string; text?: string; date?: string };
 }
 
 /** `tabs` connections per user; resolves once all are open. */
@@ -58,7 +58,7 @@ export async function openLiveClients(
       }
       seen.add(frame.data.id);
       clients.received++;
-      clients.onItem?.(frame.data.text ?? '', at);
+      clients.onItem?.(frame.data.text ?? '', at, frame.data.date ?? '');
     });
     socket.once('close', () => {
       if (!ending) clients.closed++;

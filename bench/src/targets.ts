@@ -19,6 +19,7 @@
  * writes that service's V8 CPU profile to /tmp/prof.
  */
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Pool } from 'undici';
@@ -328,18 +329,27 @@ async function t3(ceilings: Ceilings | undefined): Promise<void> {
       const sentAt = new Map<string, number>();
       const latencies: number[] = [];
       /** The slowest frames, with when their call was sent (ms into the measure): a stall shows as a cluster. */
-      let slowest: { ms: number; sentMs: number }[] = [];
+      let slowest: { ms: number; sentMs: number; afterAccept: number }[] = [];
       let measureStart = 0;
-      live.onItem = (text, at) => {
+      // Split at the item's date, the wall-clock time ingest took it (the calls give none).
+      const wallClock = (at: number) => performance.timeOrigin + at;
+      let afterAcceptTotal = 0;
+      live.onItem = (text, at, date) => {
         const t = sentAt.get(text);
         if (t === undefined) return;
         latencies.push(at - t);
+        const afterAccept = wallClock(at) - Date.parse(date);
+        afterAcceptTotal += afterAccept;
         if (slowest.length < 8 || at - t > slowest[slowest.length - 1]!.ms) {
-          slowest = [...slowest, { ms: at - t, sentMs: t - measureStart }].sort((a, b) => b.ms - a.ms).slice(0, 8);
+          slowest = [...slowest, { ms: at - t, sentMs: t - measureStart, afterAccept }]
+            .sort((a, b) => b.ms - a.ms)
+            .slice(0, 8);
         }
       };
       let expected = 0;
       const cpu = cpuMeter(stack);
+      const ownDelay = monitorEventLoopDelay({ resolution: 10 });
+      ownDelay.enable();
       measureStart = performance.now();
       const load = await openLoop(rate, seconds, async (i) => {
         const text = `T3 #${i}`;
@@ -352,6 +362,7 @@ async function t3(ceilings: Ceilings | undefined): Promise<void> {
       // Counted by their own texts: a warm-up frame still on its way must not stand in for one of these.
       while (latencies.length < expected && performance.now() < deadline) await pause(20);
       const cpuLine = cpu.line(load.sent);
+      ownDelay.disable();
       sorted(latencies);
       const q = (p: number) =>
         latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))] ?? NaN;
@@ -361,9 +372,15 @@ async function t3(ceilings: Ceilings | undefined): Promise<void> {
       );
       console.log(`    frames: ${quantiles(latencies)} (${count(latencies.length)} of ${count(expected)})`);
       console.log(
-        `    slowest frames: ${slowest.map((f) => `${f.ms.toFixed(0)} ms (sent at ${(f.sentMs / 1000).toFixed(1)} s)`).join(', ')}`,
+        `    slowest frames: ${slowest.map((f) => `${f.ms.toFixed(0)} ms (sent at ${(f.sentMs / 1000).toFixed(1)} s, ${f.afterAccept.toFixed(0)} ms of it after ingest took it)`).join(', ')}`,
+      );
+      console.log(
+        `    on average ${(afterAcceptTotal / Math.max(1, latencies.length)).toFixed(1)} ms of a frame's time is after ingest took it (wall clock, ms)`,
       );
       console.log(`    ${cpuLine}`);
+      console.log(
+        `    the load generator's own event loop delay: p99 ${(ownDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(ownDelay.max / 1e6).toFixed(0)} ms`,
+      );
       console.log(
         `    add_error calls: ${quantiles(load.ms)}; sent ${count(load.sent / load.seconds)}/s, ${load.errors} failed, ${load.skipped} not sent (too many waiting)`,
       );
