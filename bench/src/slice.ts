@@ -43,12 +43,20 @@ export interface Slice {
 
 const deadline = { deadlineMs: 30_000 };
 
-/** A built service as its own process; BENCH_PROFILE=<service> writes its CPU profile to /tmp/prof. */
-function start(service: string, env: Record<string, string>): ChildProcess {
+/**
+ * Node's flags for a service: BENCH_PROFILE=<service,…> writes a CPU profile to
+ * BENCH_PROFILE_DIR (/tmp/prof), BENCH_NODE_ARGS (e.g. `--trace-gc`) goes to every one.
+ */
+export function benchNodeArgs(service: string): string[] {
   const profile = (process.env['BENCH_PROFILE'] ?? '').split(',').includes(service)
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR'] ?? '/tmp/prof'}`]
     : [];
-  return startServiceProcess(service, { env, nodeArgs: profile, stderr: 'inherit' });
+  return [...profile, ...(process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean)];
+}
+
+/** A built service as its own process, with its benchNodeArgs. */
+function start(service: string, env: Record<string, string>): ChildProcess {
+  return startServiceProcess(service, { env, nodeArgs: benchNodeArgs(service), stderr: 'inherit' });
 }
 
 export interface SliceOptions {

@@ -28,9 +28,9 @@ import { exitOf, testEnv } from '@herald/testing';
 import { measureCeilings, printCeilings, type Ceilings } from './ceilings.js';
 import { startGateway, tokensFor, type BenchGateway } from './gateway.js';
 import { loadInbox } from './inbox-load.js';
-import { openLiveClients } from './live-clients.js';
+import { openLiveClients, openLiveClientsInWorker } from './live-clients.js';
 import { closedLoop, count, machineLoad, openLoop, pause, quantiles, quiet, ratio, sorted } from './load.js';
-import { cpuMs, rssKiB, startSlice, type Slice } from './slice.js';
+import { benchNodeArgs, cpuMs, percentile, rssKiB, startSlice, type Slice } from './slice.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -88,20 +88,18 @@ async function settle(): Promise<void> {
 
 async function startStack(users: readonly string[], inboxSchema?: string): Promise<Stack> {
   await settle();
-  const profiled = process.env['BENCH_PROFILE'];
   // A kept inbox is the same from run to run: no retention sweep removes its read items.
   const slice = await startSlice(
     users,
-    inboxSchema ? { inboxSchema, env: { interface: { INBOX_RETENTION_DAYS: '0' } } } : {},
+    inboxSchema
+      ? { inboxSchema, env: { interface: { INBOX_RETENTION_DAYS: '0' } } }
+      : process.env['BENCH_PREFS_TTL']
+        ? { env: { preferences: { CACHE_TTL_MS: process.env['BENCH_PREFS_TTL'] } } }
+        : {},
   );
   let gateway: BenchGateway;
   try {
-    gateway = await startGateway(
-      slice,
-      (profiled ?? '').split(',').includes('gateway')
-        ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR'] ?? '/tmp/prof'}`]
-        : [],
-    );
+    gateway = await startGateway(slice, benchNodeArgs('gateway'));
   } catch (err) {
     await slice.stop();
     throw err;
@@ -314,7 +312,8 @@ async function t3(ceilings: Ceilings | undefined): Promise<void> {
   try {
     const tokens = await tokensFor(slice, users);
     const idle = rssKiB(gateway.child.pid);
-    const live = await openLiveClients(gateway.url, tokens, users, tabs);
+    // The sockets live on a thread of their own, which times each frame as it arrives.
+    const live = await openLiveClientsInWorker(gateway.url, tokens, users, tabs, 'T3 #');
     await pause(2_000);
     const open = rssKiB(gateway.child.pid);
     try {
@@ -324,62 +323,51 @@ async function t3(ceilings: Ceilings | undefined): Promise<void> {
       );
       // The measure starts once the warm-up's frames have all arrived: none of its backlog is measured.
       const drained = performance.now() + 30_000;
-      while (live.received < warmUp.sent * tabs && performance.now() < drained) await pause(20);
+      while ((await live.counts()).received < warmUp.sent * tabs && performance.now() < drained) await pause(20);
       await pause(1_000);
+      /** Wall clock (ms) of each call's sending, by its text. */
       const sentAt = new Map<string, number>();
-      const latencies: number[] = [];
-      /** The slowest frames, with when their call was sent (ms into the measure): a stall shows as a cluster. */
-      let slowest: { ms: number; sentMs: number; afterAccept: number }[] = [];
-      let measureStart = 0;
-      // Split at the item's date, the wall-clock time ingest took it (the calls give none).
-      const wallClock = (at: number) => performance.timeOrigin + at;
-      let afterAcceptTotal = 0;
-      live.onItem = (text, at, date) => {
-        const t = sentAt.get(text);
-        if (t === undefined) return;
-        latencies.push(at - t);
-        const afterAccept = wallClock(at) - Date.parse(date);
-        afterAcceptTotal += afterAccept;
-        if (slowest.length < 8 || at - t > slowest[slowest.length - 1]!.ms) {
-          slowest = [...slowest, { ms: at - t, sentMs: t - measureStart, afterAccept }]
-            .sort((a, b) => b.ms - a.ms)
-            .slice(0, 8);
-        }
-      };
       let expected = 0;
       const cpu = cpuMeter(stack);
       const ownDelay = monitorEventLoopDelay({ resolution: 10 });
       ownDelay.enable();
-      measureStart = performance.now();
+      const measureStart = performance.timeOrigin + performance.now();
       const load = await openLoop(rate, seconds, async (i) => {
         const text = `T3 #${i}`;
         const user = users[(i * 7919) % users.length]!;
-        sentAt.set(text, performance.now());
+        sentAt.set(text, performance.timeOrigin + performance.now());
         expected += tabs;
         await slice.addError(text, user);
       });
       const deadline = performance.now() + 30_000;
       // Counted by their own texts: a warm-up frame still on its way must not stand in for one of these.
-      while (latencies.length < expected && performance.now() < deadline) await pause(20);
+      while ((await live.counts()).watched < expected && performance.now() < deadline) await pause(20);
       const cpuLine = cpu.line(load.sent);
       ownDelay.disable();
-      sorted(latencies);
-      const q = (p: number) =>
-        latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))] ?? NaN;
+      const counts = await live.counts();
+      const frames = (await live.watched()).flatMap(([text, arrivedAt, date]) => {
+        const sent = sentAt.get(text);
+        // Split at the item's date, the wall-clock time ingest took it (the calls give none).
+        return sent === undefined
+          ? []
+          : [{ ms: arrivedAt - sent, sentMs: sent - measureStart, afterAccept: arrivedAt - Date.parse(date) }];
+      });
+      const latencies = sorted(frames.map((f) => f.ms));
+      const slowest = frames.sort((a, b) => b.ms - a.ms).slice(0, 8);
+      const afterAccept = sorted(frames.map((f) => f.afterAccept));
+      const q = (p: number) => percentile(latencies, p);
       console.log(
         `T3 (target p50 ≤ ${targets.T3.p50} ms, p99 ≤ ${targets.T3.p99} ms): add_error → WebSocket at ${rate}/s for ${seconds} s, ` +
           `${count(connections)} WebSockets open (${count(users.length)} users × ${tabs}); ${machineLoad()}`,
       );
       console.log(`    frames: ${quantiles(latencies)} (${count(latencies.length)} of ${count(expected)})`);
+      console.log(`    of which after ingest took the notification (its date, wall clock): ${quantiles(afterAccept)}`);
       console.log(
-        `    slowest frames: ${slowest.map((f) => `${f.ms.toFixed(0)} ms (sent at ${(f.sentMs / 1000).toFixed(1)} s, ${f.afterAccept.toFixed(0)} ms of it after ingest took it)`).join(', ')}`,
-      );
-      console.log(
-        `    on average ${(afterAcceptTotal / Math.max(1, latencies.length)).toFixed(1)} ms of a frame's time is after ingest took it (wall clock, ms)`,
+        `    slowest frames: ${slowest.map((f) => `${f.ms.toFixed(0)} ms (sent at ${(f.sentMs / 1000).toFixed(1)} s, ${f.afterAccept.toFixed(0)} after ingest)`).join(', ')}`,
       );
       console.log(`    ${cpuLine}`);
       console.log(
-        `    the load generator's own event loop delay: p99 ${(ownDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(ownDelay.max / 1e6).toFixed(0)} ms`,
+        `    the sender's own event loop delay: p99 ${(ownDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(ownDelay.max / 1e6).toFixed(0)} ms`,
       );
       console.log(
         `    add_error calls: ${quantiles(load.ms)}; sent ${count(load.sent / load.seconds)}/s, ${load.errors} failed, ${load.skipped} not sent (too many waiting)`,
@@ -390,8 +378,8 @@ async function t3(ceilings: Ceilings | undefined): Promise<void> {
             ? `; ${rate}/s is ${ratio(rate * 2, ceilings.jetstreamPublish)} of the JetStream publish ceiling`
             : ''),
       );
-      if (live.duplicates > 0 || live.closed > 0) {
-        console.log(`    ${live.duplicates} items pushed twice, ${live.closed} connections dropped`);
+      if (counts.duplicates > 0 || counts.closed > 0) {
+        console.log(`    ${counts.duplicates} items pushed twice, ${counts.closed} connections dropped`);
       }
       const perConnection = (open - idle) / connections;
       console.log(
@@ -399,7 +387,7 @@ async function t3(ceilings: Ceilings | undefined): Promise<void> {
           `(${mib(idle)} MiB idle, ${mib(open)} MiB with every connection open)`,
       );
     } finally {
-      live.close();
+      await live.close();
     }
   } finally {
     await stack.stop();
