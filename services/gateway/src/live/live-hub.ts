@@ -35,7 +35,17 @@ interface AccountFeed extends Feed {
 export class LiveHub {
   private readonly users = new Map<string, UserFeed>();
   private readonly accounts = new Map<string, AccountFeed>();
-  private readonly connections = new Set<LiveConnection>();
+  /** Each connection with its heartbeat turn. */
+  private readonly connections = new Map<LiveConnection, number>();
+  /**
+   * The connections by heartbeat turn: each turn's are pinged together, one
+   * turn a tick, so each connection hears one heartbeat an interval while a
+   * tick writes to a slice of them, never to all at once (10,000 pings in one
+   * go would hold up the live events behind them).
+   */
+  private readonly turns: Set<LiveConnection>[] = Array.from({ length: heartbeatTurns }, () => new Set());
+  private nextTurn = 0;
+  private tick = 0;
   private readonly heartbeats: NodeJS.Timeout;
 
   constructor(
@@ -44,9 +54,13 @@ export class LiveHub {
     heartbeatMs: number,
     private readonly open?: OpenGauge,
   ) {
-    this.heartbeats = setInterval(() => {
-      for (const connection of this.connections) connection.heartbeat();
-    }, heartbeatMs);
+    this.heartbeats = setInterval(
+      () => {
+        for (const connection of this.turns[this.tick]!) connection.heartbeat();
+        this.tick = (this.tick + 1) % heartbeatTurns;
+      },
+      Math.max(1, Math.round(heartbeatMs / heartbeatTurns)),
+    );
     this.heartbeats.unref();
   }
 
@@ -64,14 +78,20 @@ export class LiveHub {
     if (this.room(connection.account, connection.user) <= 0) return false;
     const feed = this.userFeed(connection.account, connection.user);
     feed.connections.add(connection);
-    this.connections.add(connection);
+    const turn = this.nextTurn;
+    this.nextTurn = (turn + 1) % heartbeatTurns;
+    this.connections.set(connection, turn);
+    this.turns[turn]!.add(connection);
     this.open?.inc();
     const account = this.accounts.get(connection.account);
     return Promise.all([feed.ready, account?.ready]).then(() => undefined);
   }
 
   detach(connection: LiveConnection): void {
-    if (!this.connections.delete(connection)) return;
+    const turn = this.connections.get(connection);
+    if (turn === undefined) return;
+    this.connections.delete(connection);
+    this.turns[turn]!.delete(connection);
     this.open?.dec();
     const k = key(connection.account, connection.user);
     const feed = this.users.get(k);
@@ -91,7 +111,7 @@ export class LiveHub {
   /** Ends every connection and stops the heartbeats. */
   close(): void {
     clearInterval(this.heartbeats);
-    for (const connection of [...this.connections]) connection.end('shutdown');
+    for (const connection of [...this.connections.keys()]) connection.end('shutdown');
   }
 
   private userFeed(account: string, user: string): UserFeed {
@@ -126,6 +146,9 @@ export class LiveHub {
     return this.bus.nc.flush();
   }
 }
+
+/** How many slices a heartbeat interval is cut into. */
+const heartbeatTurns = 50;
 
 function key(account: string, user: string): string {
   return `${account}.${user}`;
