@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect as netConnect } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { Bus } from '@herald/bus';
 import { EVERY_USER, InboxClient, ProviderKind, topics, type Delivery, type Popup } from '@herald/contracts';
 import { loadInterfaceConfig, startInterface, type RunningInterface } from '@herald/interface';
@@ -231,6 +233,22 @@ describe('gateway: the live feed', () => {
     expect(events).toContain(`retry: 2000\n\nid: ${missed[1]}\nevent: item\ndata: {"id":"${missed[1]}"`);
     expect(events).toContain(`id: ${next}\nevent: item\n`);
     expect(events).toContain(`id: ${next}/1\nevent: unread_count\ndata: {"unread_count":4}\n\n`);
+  });
+
+  it('keeps nothing of the upgrade request once a WebSocket is live', async () => {
+    // A collection on demand, as a heap snapshot would make one.
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    let upgrade: WeakRef<IncomingMessage> | undefined;
+    gateway.app.server.once('upgrade', (request: IncomingMessage) => {
+      upgrade = new WeakRef(request);
+    });
+    const live = await open(webSocketClient(gateway.url, tokens.issue(account, uniqueName('u'))));
+    expect(await live.frames.next()).toMatchObject({ type: 'unread_count' });
+    expect(upgrade).toBeDefined();
+    await new Promise((resolve) => setImmediate(resolve));
+    collect();
+    expect(upgrade?.deref()).toBeUndefined();
   });
 
   it('refuses a missing or unknown token with 401 and subscribes to nothing', async () => {

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import createError from '@fastify/error';
 import websocket from '@fastify/websocket';
 import type { FastifyBaseLogger as Logger, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
@@ -88,13 +89,14 @@ export const livePlugin: FastifyPluginAsync<LivePluginOptions> = async (fastify,
   }
   const { limits, inbox } = options;
   const hub = new LiveHub(options.nats, limits.maxConnectionsPerUser, limits.heartbeatMs, options.metrics?.open);
-  const identities = new WeakMap<FastifyRequest, LiveIdentity>();
+  /** Each admitted request's user, and the response Fastify made for it (the one an upgrade leaves unused). */
+  const admitted = new WeakMap<FastifyRequest, { identity: LiveIdentity; response: ServerResponse }>();
   fastify.addHook('preClose', async () => hub.close());
 
-  const identityOf = (request: FastifyRequest): LiveIdentity => {
-    const identity = identities.get(request);
-    if (!identity) throw new Error('the live route ran without its authentication hook');
-    return identity;
+  const admissionOf = (request: FastifyRequest) => {
+    const admission = admitted.get(request);
+    if (!admission) throw new Error('the live route ran without its authentication hook');
+    return admission;
   };
 
   /** Joins the user's feed; resolves with what the client missed once live events are flowing to it. */
@@ -107,7 +109,7 @@ export const livePlugin: FastifyPluginAsync<LivePluginOptions> = async (fastify,
 
   const detach = (connection: LiveConnection) => hub.detach(connection);
   const connect = (request: FastifyRequest, transport: LiveTransport): LiveConnection => {
-    const { account, user } = identityOf(request);
+    const { account, user } = admissionOf(request).identity;
     return new LiveConnection(account, user, transport, limits.maxBufferedBytes, detach);
   };
 
@@ -141,10 +143,10 @@ export const livePlugin: FastifyPluginAsync<LivePluginOptions> = async (fastify,
     url: livePath,
     schema,
     // Runs before the upgrade: a refused WebSocket gets a plain HTTP status.
-    preValidation: async (request) => {
+    preValidation: async (request, reply) => {
       const identity = await options.authenticate(request);
       if (hub.room(identity.account, identity.user) <= 0) throw new TooManyConnections(limits.maxConnectionsPerUser);
-      identities.set(request, identity);
+      admitted.set(request, { identity, response: reply.raw });
     },
     handler: async (request, reply: FastifyReply) => {
       if (!request.headers.accept?.includes('text/event-stream')) throw new NotAcceptable();
@@ -163,8 +165,12 @@ export const livePlugin: FastifyPluginAsync<LivePluginOptions> = async (fastify,
     },
     wsHandler: (socket: WebSocket, request) => {
       const connection = connect(request, new WebSocketTransport(socket));
-      // @fastify/websocket's own 'error' listener holds the request and its reply for as long as the
-      // socket is open: a few KiB a connection. This one, shared by every socket, holds neither.
+      // The response @fastify/websocket bound to the upgraded socket is never written once ws has
+      // it, yet while bound it holds the request, its reply and their listeners for as long as the
+      // socket is open: about 3 KiB a connection.
+      admissionOf(request).response.detachSocket(request.socket);
+      // @fastify/websocket's own 'error' listener holds the request and its reply likewise.
+      // This one, shared by every socket, holds neither.
       socket.removeAllListeners('error');
       socket.on('error', onSocketError);
       socket.on('close', () => connection.end());
