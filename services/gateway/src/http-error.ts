@@ -29,6 +29,34 @@ export class HttpError extends Error {
   }
 }
 
+/** `a/b/0/c` (JSON pointer) as the field `a.b[0].c`. */
+function fieldOfPointer(pointer: string): string {
+  return pointer
+    .split('/')
+    .filter(Boolean)
+    .map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : `${i === 0 ? '' : '.'}${part}`))
+    .join('');
+}
+
+/**
+ * A schema validation error (Ajv's, through Fastify) as the field it names,
+ * relative to the validated value ('' for the value itself), and what is
+ * wrong with it.
+ */
+export function validationProblem(error: {
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string | undefined;
+}): { field: string; message: string } {
+  const params = error.params as { missingProperty?: string; additionalProperty?: string };
+  const leaf = params.missingProperty ?? params.additionalProperty;
+  const base = fieldOfPointer(error.instancePath);
+  return {
+    field: leaf ? (base ? `${base}.${leaf}` : leaf) : base,
+    message: params.additionalProperty ? 'is not a known field' : (error.message ?? 'is invalid'),
+  };
+}
+
 export const unauthenticated = (message: string) => new HttpError(401, 'UNAUTHENTICATED', message);
 export const notFound = (message: string) => new HttpError(404, 'NOT_FOUND', message);
 export const invalid = (field: string, message: string) =>

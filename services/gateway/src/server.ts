@@ -16,7 +16,7 @@ import type { Logger } from '@herald/telemetry';
 import { bearerOf } from './auth/bearer.js';
 import type { Person, PersonTokens } from '@herald/auth';
 import { isHeraldError } from '@herald/errors';
-import { HttpError, fromHerald, unauthenticated } from './http-error.js';
+import { HttpError, fromHerald, unauthenticated, validationProblem } from './http-error.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Peers } from './peers.js';
 import { adminRoutes } from './routes/admin.js';
@@ -80,15 +80,6 @@ declare module 'fastify' {
   }
 }
 
-/** `a/b/0/c` (JSON pointer) as the field `a.b[0].c`. */
-function fieldOfPointer(pointer: string): string {
-  return pointer
-    .split('/')
-    .filter(Boolean)
-    .map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : `${i === 0 ? '' : '.'}${part}`))
-    .join('');
-}
-
 /** Any failure as the API answers it: the one place statuses and error bodies are chosen. */
 function toHttpError(err: FastifyError | HttpError | Error): HttpError {
   if (err instanceof HttpError) return err;
@@ -96,12 +87,9 @@ function toHttpError(err: FastifyError | HttpError | Error): HttpError {
   const fastifyError = err as FastifyError;
   if (fastifyError.validation && fastifyError.validation.length > 0) {
     const [first] = fastifyError.validation;
-    const params = (first?.params ?? {}) as { missingProperty?: string; additionalProperty?: string };
-    const leaf = params.missingProperty ?? params.additionalProperty;
-    const base = fieldOfPointer(first?.instancePath ?? '');
-    const field = leaf ? (base ? `${base}.${leaf}` : leaf) : base || (fastifyError.validationContext ?? 'body');
-    const message = params.additionalProperty ? 'is not a known field' : (first?.message ?? 'is invalid');
-    return new HttpError(400, 'INVALID_ARGUMENT', `${field}: ${message}`, { field, cause: err });
+    const problem = first ? validationProblem(first) : { field: '', message: 'is invalid' };
+    const field = problem.field || (fastifyError.validationContext ?? 'body');
+    return new HttpError(400, 'INVALID_ARGUMENT', `${field}: ${problem.message}`, { field, cause: err });
   }
   if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return new HttpError(413, 'PAYLOAD_TOO_LARGE', err.message, { cause: err });

@@ -221,6 +221,32 @@ describe('the integration routes', () => {
     });
   });
 
+  it('refuses a bad batch item as its own call is refused: the same field and message', async () => {
+    const cases: [string, object][] = [
+      ['add_error', { header: 'No text' }],
+      ['add_error', { text: 'x', colour: 'red' }],
+      ['add_error', { text: 'x', date: 'yesterday' }],
+      ['add_call', { text: 'Call', element: { id: 1, type: 'deal' } }],
+      ['show_notification', { text: { header: 'Call' }, type: 'call' }],
+    ];
+    const answer = await h.request({
+      method: 'POST',
+      url: '/api/v1/notifications/batch',
+      bearer: apiKey,
+      body: { items: cases.map(([method, params]) => ({ method, params, users: ['u2'] })) },
+    });
+    const { results } = answer.json<{ results: { error: { field: string; message: string } }[] }>();
+    for (const [i, [method, params]] of cases.entries()) {
+      const single = errorOf(await post(method, { ...params, users: ['u2'] }));
+      const at = `items[${i}].params`;
+      expect(results[i]?.error).toEqual({
+        code: 'INVALID_ARGUMENT',
+        field: `${at}.${single.field}`,
+        message: `${at}.${single.message}`,
+      });
+    }
+  });
+
   it('refuses a batch of more than 1000 items, and one without a key', async () => {
     const item = { method: 'add_error', params: { text: 'x' } };
     const tooMany = await h.request({

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AddReply, BatchItem, BatchResult, ShowReply } from '@herald/contracts';
-import { Compile } from 'typebox/compile';
-import { HttpError, invalid, peerItemError, unauthenticated } from '../http-error.js';
+import { HttpError, invalid, peerItemError, unauthenticated, validationProblem } from '../http-error.js';
 import {
   Accepted,
   BatchBody,
@@ -79,22 +78,17 @@ export async function sendCall(
 
 const isMethod = (name: string): name is Method => (methods as string[]).includes(name);
 
-/** Each method's parameters as compiled checks, built once: a batch checks up to 1,000 items. */
-const paramChecks = Object.fromEntries(methods.map((method) => [method, Compile(methodParams[method])])) as Record<
-  Method,
-  ReturnType<typeof Compile>
->;
-
-/** An item checked as its own call would be, or the error it gets; `at` prefixes its fields. */
-function itemCall(item: BatchBody['items'][number], at: string): IngestCall | HttpError {
+/**
+ * An item checked as its own call would be, by the route's own validator
+ * (compiled once a method), or the error it gets; `at` prefixes its fields.
+ */
+function itemCall(request: FastifyRequest, item: BatchBody['items'][number], at: string): IngestCall | HttpError {
   if (!isMethod(item.method)) return invalid(`${at}.method`, `must be one of ${methods.join(', ')}`);
-  const check = paramChecks[item.method];
-  const [problem] = check.Check(item.params) ? [] : check.Errors(item.params);
-  if (problem) {
-    const path = problem.instancePath.split('/').filter(Boolean).join('.');
-    const missing = (problem.params as { requiredProperties?: string[] }).requiredProperties?.[0];
-    const field = [`${at}.params`, path, missing].filter(Boolean).join('.');
-    return invalid(field, problem.message);
+  const validate = request.compileValidationSchema(methodParams[item.method], 'body');
+  if (!validate(item.params)) {
+    const [error] = validate.errors ?? [];
+    const problem = error ? validationProblem(error) : { field: '', message: 'is invalid' };
+    return invalid(problem.field ? `${at}.params.${problem.field}` : `${at}.params`, problem.message);
   }
   if (item.idempotency_key !== undefined && !stored(item.method)) {
     return invalid(`${at}.idempotency_key`, 'popups are never stored: they take no idempotency key');
@@ -178,7 +172,7 @@ export function integrationRoutes(deps: GatewayDeps, options: GatewayOptions): F
       },
       async (request) => {
         const apiKey = apiKeyOf(request);
-        const checked = request.body.items.map((item, i) => itemCall(item, `items[${i}]`));
+        const checked = request.body.items.map((item, i) => itemCall(request, item, `items[${i}]`));
         const calls: BatchItem[] = checked.flatMap((c) => (c instanceof HttpError ? [] : [{ call: c }]));
         const reply = await deps.peers.call(
           deps.peers.ingest.batch.bind(deps.peers.ingest),
