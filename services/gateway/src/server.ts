@@ -30,6 +30,7 @@ import { telegramRoutes } from './routes/telegram.js';
 import { pushSubscriptionRoutes } from './routes/push-subscriptions.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { profileRoutes } from './routes/profile.js';
+import { sharedSerializers } from './serializers.js';
 import { webRoutes } from './routes/web.js';
 
 export type Gateway = FastifyInstance<
@@ -119,6 +120,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions): 
       { serializers: { req: (req: FastifyRequest) => ({ method: req.method, url: withoutToken(req.url) }) } },
     ) as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes,
+    schemaController: { compilersFactory: { buildSerializer: sharedSerializers() } },
     // Unknown fields are refused with their name, not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
