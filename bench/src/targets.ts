@@ -91,11 +91,7 @@ async function startStack(users: readonly string[], inboxSchema?: string): Promi
   // A kept inbox is the same from run to run: no retention sweep removes its read items.
   const slice = await startSlice(
     users,
-    inboxSchema
-      ? { inboxSchema, env: { interface: { INBOX_RETENTION_DAYS: '0' } } }
-      : process.env['BENCH_PREFS_TTL']
-        ? { env: { preferences: { CACHE_TTL_MS: process.env['BENCH_PREFS_TTL'] } } }
-        : {},
+    inboxSchema ? { inboxSchema, env: { interface: { INBOX_RETENTION_DAYS: '0' } } } : {},
   );
   let gateway: BenchGateway;
   try {
