@@ -361,32 +361,24 @@ export async function startConsumer<T, P extends readonly string[]>(
         continue;
       }
       const parent = extractContext(msg.headers, headerGetter);
-      if (!tracingRecords()) {
-        items.push({
-          msg,
-          span: quietSpan,
-          data,
-          subject: bus.unprefixed(msg.subject),
-          deliveryCount: msg.info.deliveryCount,
-          context: parent,
-        });
-        continue;
-      }
-      const span = tracer.startSpan(
-        `${durable} process`,
-        {
-          kind: SpanKind.CONSUMER,
-          attributes: { 'messaging.destination.name': msg.subject, 'messaging.consumer.group.name': durable },
-        },
-        parent,
-      );
+      // While nothing records, a message's span is a shared no-op and its context its own.
+      const span = tracingRecords()
+        ? tracer.startSpan(
+            `${durable} process`,
+            {
+              kind: SpanKind.CONSUMER,
+              attributes: { 'messaging.destination.name': msg.subject, 'messaging.consumer.group.name': durable },
+            },
+            parent,
+          )
+        : quietSpan;
       items.push({
         msg,
         span,
         data,
         subject: bus.unprefixed(msg.subject),
         deliveryCount: msg.info.deliveryCount,
-        context: trace.setSpan(parent, span),
+        context: span === quietSpan ? parent : trace.setSpan(parent, span),
       });
     }
     if (items.length === 0) return;
